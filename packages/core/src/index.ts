@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './identity.js';
+export * from './limits.js';
+export * from './tracking.js';

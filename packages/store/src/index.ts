@@ -1,0 +1,4 @@
+export * from './blob/blob-store.js';
+export * from './blob/local-blob-store.js';
+export * from './metadata/metadata-store.js';
+export type * from './metadata/schema.js';

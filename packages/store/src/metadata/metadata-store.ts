@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { invalidArgument } from '@cairn/core';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrationsFor } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * An open metadata store. `db` is the Kysely handle every module queries through; `sqlite` is the raw
+ * better-sqlite3 handle (SQLite only), used by the few hot paths where a prepared statement in a
+ * synchronous transaction is much faster than a built query.
+ */
+export interface MetadataStore {
+  readonly dialect: Dialect;
+  readonly db: Kysely<Database>;
+  readonly sqlite: SqliteDatabase.Database | null;
+  readonly pgPool: pg.Pool | null;
+  close(): Promise<void>;
+}
+
+// Postgres returns bigint (int8) as strings by default; every bigint here is a millisecond time, a
+// step or a size, which fit a JS number.
+pg.types.setTypeParser(20, (v) => Number(v));
+// double precision "NaN" / "Infinity" parse fine with Number(); keep the default float parser.
+
+/**
+ * Opens the store named by `uri` and brings its schema up to date: `sqlite:///abs/path.db`, a plain
+ * file path, `:memory:`, or `postgresql://user:pass@host:port/db`.
+ */
+export async function openMetadataStore(uri: string): Promise<MetadataStore> {
+  const store =
+    uri.startsWith('postgres://') || uri.startsWith('postgresql://') ? openPostgres(uri) : openSqlite(uri);
+  try {
+    await migrate(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+function sqlitePath(uri: string): string {
+  if (uri === ':memory:') return uri;
+  if (uri.startsWith('sqlite://')) return uri.slice('sqlite://'.length);
+  if (uri.includes('://')) {
+    throw invalidArgument(
+      `Unsupported store URI '${uri}': use a file path, sqlite:///path/to/file.db or postgresql://user@host/db`,
+      { field: 'store' },
+    );
+  }
+  return uri;
+}
+
+function openSqlite(uri: string): MetadataStore {
+  const path = sqlitePath(uri);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  // WAL + synchronous=NORMAL: a committed transaction survives a process crash (kill -9); only an OS
+  // crash or power loss can lose the last transactions, which is the trade-off SQLite documents.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    dialect: 'sqlite',
+    db,
+    sqlite,
+    pgPool: null,
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(uri: string): MetadataStore {
+  const pool = new pg.Pool({ connectionString: uri, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'postgres',
+    db,
+    sqlite: null,
+    pgPool: pool,
+    close: () => db.destroy(),
+  };
+}
+
+async function migrate(store: MetadataStore): Promise<void> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrationsFor({ dialect: store.dialect }) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Migrating the metadata store failed${failed ? ` at ${failed.migrationName}` : ''}`, {
+      cause: error,
+    });
+  }
+}

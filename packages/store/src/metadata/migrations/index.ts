@@ -1,0 +1,19 @@
+import type { Kysely, Migration } from 'kysely';
+import * as m0001 from './0001-initial.js';
+
+export interface MigrationContext {
+  dialect: 'sqlite' | 'postgres';
+}
+
+type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
+
+/** Versioned migrations in order. Append only: a released migration is never edited. */
+const MODULES: Record<string, MigrationModule> = {
+  '0001-initial': m0001,
+};
+
+export function migrationsFor(ctx: MigrationContext): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(MODULES).map(([name, mod]) => [name, { up: (db: Kysely<unknown>) => mod.up(db, ctx) }]),
+  );
+}

@@ -1,0 +1,194 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of the metadata store. Times are milliseconds since the epoch (bigint columns, read back
+ * as numbers). Booleans are 0/1 integers so the same rows work on SQLite and PostgreSQL.
+ */
+export interface Database {
+  workspaces: WorkspaceRow;
+  users: UserRow;
+  memberships: MembershipRow;
+  api_tokens: ApiTokenRow;
+  audit_events: AuditEventRow;
+  experiments: ExperimentRow;
+  experiment_tags: ExperimentTagRow;
+  runs: RunRow;
+  params: ParamRow;
+  run_tags: RunTagRow;
+  metrics: MetricRow;
+  latest_metrics: LatestMetricRow;
+  run_inputs: RunInputRow;
+  artifact_files: ArtifactFileRow;
+  multipart_uploads: MultipartUploadRow;
+  logged_models: LoggedModelRow;
+  logged_model_params: LoggedModelParamRow;
+  logged_model_tags: LoggedModelTagRow;
+}
+
+export interface WorkspaceRow {
+  id: string;
+  name: string;
+  description: string;
+  created_at: number;
+  created_by: string;
+}
+
+export interface UserRow {
+  id: string;
+  name: string;
+  display_name: string;
+  /** scrypt hash "scrypt$N$salt$hash"; null for users who log in with tokens only. */
+  password_hash: string | null;
+  is_admin: number;
+  created_at: number;
+}
+
+export interface MembershipRow {
+  workspace_id: string;
+  user_id: string;
+  role: string;
+  created_at: number;
+}
+
+export interface ApiTokenRow {
+  id: string;
+  user_id: string;
+  name: string;
+  /** sha256 of the secret; the secret itself is shown once and never stored. */
+  token_hash: string;
+  workspace_scope: string | null;
+  role_scope: string | null;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AuditEventRow {
+  id: Generated<number>;
+  workspace_id: string | null;
+  actor: string;
+  at: number;
+  action: string;
+  target_kind: string;
+  target_id: string;
+  message: string | null;
+  details: string | null;
+}
+
+export interface ExperimentRow {
+  id: Generated<number>;
+  workspace_id: string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: string;
+  creation_time: number;
+  last_update_time: number;
+}
+
+export interface ExperimentTagRow {
+  experiment_id: number;
+  key: string;
+  value: string;
+}
+
+export interface RunRow {
+  id: string;
+  experiment_id: number;
+  workspace_id: string;
+  name: string;
+  user_id: string;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  lifecycle_stage: string;
+  artifact_uri: string;
+  parent_run_id: string | null;
+  deleted_time: number | null;
+}
+
+export interface ParamRow {
+  run_id: string;
+  key: string;
+  value: string;
+}
+
+export interface RunTagRow {
+  run_id: string;
+  key: string;
+  value: string;
+}
+
+/** One point of a metric's history. NaN is stored as value NULL with is_nan 1 (SQLite cannot store NaN). */
+export interface MetricRow {
+  run_id: string;
+  key: string;
+  step: number;
+  timestamp: number;
+  value: number | null;
+  is_nan: number;
+}
+
+export interface LatestMetricRow {
+  run_id: string;
+  key: string;
+  step: number;
+  timestamp: number;
+  value: number | null;
+  is_nan: number;
+}
+
+export interface RunInputRow {
+  id: Generated<number>;
+  run_id: string;
+  kind: string;
+  /** JSON of the dataset input or model input, as logged. */
+  payload: string;
+}
+
+/**
+ * Every artifact file, whichever owner it belongs to, keyed by its path under the workspace's artifact
+ * root (`<experiment_id>/<run_id>/artifacts/<path>`, as MLflow lays it out). The bytes live in the blob
+ * store under `sha256`.
+ */
+export interface ArtifactFileRow {
+  workspace_id: string;
+  path: string;
+  sha256: string;
+  size: number;
+  created_at: number;
+}
+
+export interface MultipartUploadRow {
+  id: string;
+  workspace_id: string;
+  path: string;
+  num_parts: number;
+  created_at: number;
+}
+
+export interface LoggedModelRow {
+  id: string;
+  workspace_id: string;
+  experiment_id: number;
+  name: string;
+  model_type: string;
+  source_run_id: string | null;
+  status: string;
+  status_message: string;
+  artifact_location: string;
+  lifecycle_stage: string;
+  creation_time: number;
+  last_updated_time: number;
+}
+
+export interface LoggedModelParamRow {
+  model_id: string;
+  key: string;
+  value: string;
+}
+
+export interface LoggedModelTagRow {
+  model_id: string;
+  key: string;
+  value: string;
+}
