@@ -1,3 +1,4 @@
+export * from './audit/audit-writer.js';
 export * from './blob/blob-store.js';
 export * from './blob/local-blob-store.js';
 export * from './metadata/metadata-store.js';

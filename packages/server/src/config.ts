@@ -1,0 +1,92 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Every setting of the server, declared once with its environment variable and default. The CLI and
+ * tests build a `ServerConfig` and pass it in; nothing below reads process.env.
+ */
+export interface ServerConfig {
+  /** Interface to bind. Loopback allows the single-user local mode. */
+  host: string;
+  port: number;
+  /** Folder for the embedded defaults: `cairn.db` and `blobs/`. */
+  dataDir: string;
+  /** Metadata store URI: a SQLite path or `postgresql://…`. Defaults to `<dataDir>/cairn.db`. */
+  storeUri: string;
+  /** Blob store URI: a folder path or `s3://bucket/prefix`. Defaults to `<dataDir>/blobs`. */
+  blobUri: string;
+  /** S3 settings, used when `blobUri` is `s3://…`. */
+  s3: { endpoint: string | null; region: string; accessKeyId: string | null; secretAccessKey: string | null };
+  /** Largest request body accepted, in bytes (artifact uploads stream and are not bound by it). */
+  bodyLimitBytes: number;
+  /** Name of the workspace that MLflow routes without a workspace prefix use. */
+  defaultWorkspace: string;
+  /** Require authentication even on loopback. */
+  authRequired: boolean;
+  /** Bootstrap admin created at first start when no user exists: `name:password`. */
+  bootstrapAdmin: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const ENV = {
+  host: 'CAIRN_HOST',
+  port: 'CAIRN_PORT',
+  dataDir: 'CAIRN_DATA_DIR',
+  storeUri: 'CAIRN_STORE_URI',
+  blobUri: 'CAIRN_BLOB_URI',
+  s3Endpoint: 'CAIRN_S3_ENDPOINT',
+  s3Region: 'CAIRN_S3_REGION',
+  s3AccessKeyId: 'CAIRN_S3_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'CAIRN_S3_SECRET_ACCESS_KEY',
+  bodyLimitBytes: 'CAIRN_BODY_LIMIT_BYTES',
+  authRequired: 'CAIRN_AUTH_REQUIRED',
+  bootstrapAdmin: 'CAIRN_BOOTSTRAP_ADMIN',
+  logLevel: 'CAIRN_LOG_LEVEL',
+} as const;
+
+export type ServerConfigInput = Partial<ServerConfig>;
+
+/** Fills in defaults: what the user wrote (flags, env) → a complete config. */
+export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
+  const dataDir = resolve(input.dataDir ?? join(homedir(), '.cairn'));
+  return {
+    host: input.host ?? '127.0.0.1',
+    port: input.port ?? 5000,
+    dataDir,
+    storeUri: input.storeUri ?? join(dataDir, 'cairn.db'),
+    blobUri: input.blobUri ?? join(dataDir, 'blobs'),
+    s3: input.s3 ?? { endpoint: null, region: 'us-east-1', accessKeyId: null, secretAccessKey: null },
+    bodyLimitBytes: input.bodyLimitBytes ?? 16 * 1024 * 1024,
+    defaultWorkspace: input.defaultWorkspace ?? 'default',
+    authRequired: input.authRequired ?? false,
+    bootstrapAdmin: input.bootstrapAdmin ?? null,
+    logLevel: input.logLevel ?? 'warn',
+  };
+}
+
+/** Reads the declared environment variables into a config input. Called only by the CLI entry point. */
+export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
+  const out: ServerConfigInput = {};
+  if (env[ENV.host]) out.host = env[ENV.host];
+  if (env[ENV.port]) out.port = Number(env[ENV.port]);
+  if (env[ENV.dataDir]) out.dataDir = env[ENV.dataDir];
+  if (env[ENV.storeUri]) out.storeUri = env[ENV.storeUri];
+  if (env[ENV.blobUri]) out.blobUri = env[ENV.blobUri];
+  if (env[ENV.s3Endpoint] || env[ENV.s3AccessKeyId]) {
+    out.s3 = {
+      endpoint: env[ENV.s3Endpoint] ?? null,
+      region: env[ENV.s3Region] ?? 'us-east-1',
+      accessKeyId: env[ENV.s3AccessKeyId] ?? null,
+      secretAccessKey: env[ENV.s3SecretAccessKey] ?? null,
+    };
+  }
+  if (env[ENV.bodyLimitBytes]) out.bodyLimitBytes = Number(env[ENV.bodyLimitBytes]);
+  if (env[ENV.authRequired])
+    out.authRequired = env[ENV.authRequired] === '1' || env[ENV.authRequired] === 'true';
+  if (env[ENV.bootstrapAdmin]) out.bootstrapAdmin = env[ENV.bootstrapAdmin];
+  if (env[ENV.logLevel]) out.logLevel = env[ENV.logLevel] as ServerConfig['logLevel'];
+  return out;
+}
+
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host.startsWith('127.');
