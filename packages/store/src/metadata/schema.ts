@@ -17,6 +17,7 @@ export interface Database {
   run_tags: RunTagRow;
   metrics: MetricRow;
   latest_metrics: LatestMetricRow;
+  metric_rollups: MetricRollupRow;
   run_inputs: RunInputRow;
   artifact_files: ArtifactFileRow;
   multipart_uploads: MultipartUploadRow;
@@ -191,4 +192,22 @@ export interface LoggedModelTagRow {
   model_id: string;
   key: string;
   value: string;
+}
+
+export interface MetricRollupRow {
+  run_id: string;
+  key: string;
+  level: number;
+  bucket: number;
+  count: number;
+  nan_count: number;
+  min_value: number | null;
+  min_step: number | null;
+  max_value: number | null;
+  max_step: number | null;
+  first_step: number;
+  last_step: number;
+  last_timestamp: number;
+  last_value: number | null;
+  last_is_nan: number;
 }

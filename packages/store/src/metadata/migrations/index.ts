@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-metric-rollups.js';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'postgres';
@@ -10,6 +11,7 @@ type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise
 /** Versioned migrations in order. Append only: a released migration is never edited. */
 const MODULES: Record<string, MigrationModule> = {
   '0001-initial': m0001,
+  '0002-metric-rollups': m0002,
 };
 
 export function migrationsFor(ctx: MigrationContext): Record<string, Migration> {
