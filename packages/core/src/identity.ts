@@ -7,6 +7,12 @@ const RANK: Record<Role, number> = { owner: 3, contributor: 2, reader: 1 };
 /** True when `has` grants at least what `needs` requires. */
 export const roleAllows = (has: Role, needs: Role): boolean => RANK[has] >= RANK[needs];
 
+/** The less privileged of two roles (a scoped token caps its user's role). */
+export const minRole = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
+
+export const isRole = (value: unknown): value is Role =>
+  typeof value === 'string' && (Role as readonly string[]).includes(value);
+
 export interface Workspace {
   id: string;
   name: string;
@@ -31,6 +37,8 @@ export interface Principal {
   /** Set for tokens scoped to one workspace (e.g. a job's token). */
   workspaceScope: string | null;
   roleScope: Role | null;
+  /** The API token the request authenticated with, if any (for audit and revocation). */
+  tokenId?: string | null;
 }
 
 export interface AuditEvent {
@@ -42,4 +50,6 @@ export interface AuditEvent {
   targetKind: string;
   targetId: string;
   message: string | null;
+  /** Action-specific facts (a role before and after, a token's scope). */
+  details?: Record<string, unknown> | null;
 }
