@@ -1,6 +1,15 @@
 import { CairnError, ErrorCode, invalidArgument, toCairnError } from '@cairn/core';
-import { type BlobStore, LocalBlobStore, type MetadataStore, openMetadataStore } from '@cairn/store';
+import { IdentityService } from '@cairn/identity';
+import {
+  type BlobStore,
+  LocalBlobStore,
+  type MetadataStore,
+  openMetadataStore,
+  S3BlobStore,
+} from '@cairn/store';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { identityRoutes } from './api/v1/identity-routes.js';
+import { registerAuth } from './auth/index.js';
 import { isLoopback, type ServerConfig } from './config.js';
 import { errorStyleFor, formatError } from './http/error-format.js';
 import { parseJsonBody } from './http/json-body.js';
@@ -10,6 +19,7 @@ export interface Services {
   config: ServerConfig;
   store: MetadataStore;
   blobs: BlobStore;
+  identity: IdentityService;
 }
 
 export interface CairnServer {
@@ -20,8 +30,13 @@ export interface CairnServer {
 
 export async function openBlobStore(config: ServerConfig): Promise<BlobStore> {
   if (config.blobUri.startsWith('s3://')) {
-    // TODO(storage helper): S3BlobStore.fromUri(config.blobUri, config.s3)
-    throw invalidArgument('S3 blob store is not wired yet', { field: 'blobUri' });
+    const s3 = S3BlobStore.fromUri(config.blobUri, config.s3);
+    // Fail at start, naming the setting, rather than on the first upload.
+    await s3.verify().catch(async (err: unknown) => {
+      await s3.close();
+      throw err;
+    });
+    return s3;
   }
   return new LocalBlobStore(config.blobUri);
 }
@@ -36,7 +51,10 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
   }
   const store = await openMetadataStore(config.storeUri);
   const blobs = await openBlobStore(config);
-  const services: Services = { config, store, blobs };
+  const identity = new IdentityService({ store });
+  await identity.ensureWorkspace(config.defaultWorkspace);
+  if (config.bootstrapAdmin) await identity.ensureBootstrapAdmin(config.bootstrapAdmin);
+  const services: Services = { config, store, blobs, identity };
 
   const app = Fastify({
     logger: { level: config.logLevel },
@@ -70,6 +88,9 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
   });
 
   app.get('/health', async () => 'OK');
+
+  registerAuth(app, { identity, config });
+  await app.register(identityRoutes, { prefix: '/api/v1', identity, config });
 
   return {
     app,

@@ -1,5 +1,6 @@
 export * from './audit/audit-writer.js';
 export * from './blob/blob-store.js';
 export * from './blob/local-blob-store.js';
+export * from './blob/s3-blob-store.js';
 export * from './metadata/metadata-store.js';
 export type * from './metadata/schema.js';
