@@ -21,6 +21,7 @@ export interface Database {
   run_inputs: RunInputRow;
   artifact_files: ArtifactFileRow;
   multipart_uploads: MultipartUploadRow;
+  multipart_upload_parts: MultipartUploadPartRow;
   logged_models: LoggedModelRow;
   logged_model_params: LoggedModelParamRow;
   logged_model_tags: LoggedModelTagRow;
@@ -164,6 +165,15 @@ export interface MultipartUploadRow {
   workspace_id: string;
   path: string;
   num_parts: number;
+  created_at: number;
+}
+
+/** One uploaded part of a multipart upload; its bytes are the blob `sha256`, which is also its ETag. */
+export interface MultipartUploadPartRow {
+  upload_id: string;
+  part_number: number;
+  sha256: string;
+  size: number;
   created_at: number;
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-metric-rollups.js';
+import * as m0003 from './0003-artifact-multipart-parts.js';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'postgres';
@@ -12,6 +13,7 @@ type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise
 const MODULES: Record<string, MigrationModule> = {
   '0001-initial': m0001,
   '0002-metric-rollups': m0002,
+  '0003-artifact-multipart-parts': m0003,
 };
 
 export function migrationsFor(ctx: MigrationContext): Record<string, Migration> {
