@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -25,6 +25,8 @@ export interface ServerConfig {
   authRequired: boolean;
   /** Bootstrap admin created at first start when no user exists: `name:password`. */
   bootstrapAdmin: string | null;
+  /** Name of the local-mode admin (loopback, no users): the OS user running the server. */
+  localUser: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -60,6 +62,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     defaultWorkspace: input.defaultWorkspace ?? 'default',
     authRequired: input.authRequired ?? false,
     bootstrapAdmin: input.bootstrapAdmin ?? null,
+    localUser: input.localUser ?? osUserName(),
     logLevel: input.logLevel ?? 'warn',
   };
 }
@@ -90,3 +93,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
 
 export const isLoopback = (host: string): boolean =>
   host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+function osUserName(): string {
+  try {
+    return userInfo().username || 'local';
+  } catch {
+    // No passwd entry for the uid (some containers).
+    return 'local';
+  }
+}
