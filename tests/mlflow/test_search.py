@@ -1,0 +1,102 @@
+"""search_runs: filters on metrics, params, tags and attributes; order_by; pagination."""
+
+from __future__ import annotations
+
+import mlflow
+import pytest
+
+
+@pytest.fixture
+def four_runs(client, experiment_id):
+    """Four runs with distinct metrics/params/tags; 'd' is left FAILED, the rest FINISHED."""
+    specs = {
+        "a": {"acc": 0.91, "opt": "adam", "team": "vision", "lr": "0.1"},
+        "b": {"acc": 0.75, "opt": "sgd", "team": "vision-lab", "lr": "0.3"},
+        "c": {"acc": 0.40, "opt": "adam", "team": "nlp", "lr": "0.2"},
+        "d": {"acc": 0.99, "opt": "rmsprop", "team": "vision", "lr": "0.05"},
+    }
+    ids = {}
+    for name, s in specs.items():
+        with mlflow.start_run(run_name=name) as run:
+            mlflow.log_metric("acc", s["acc"])
+            mlflow.log_params({"opt": s["opt"], "lr": s["lr"]})
+            mlflow.set_tag("team", s["team"])
+        ids[name] = run.info.run_id
+    client.set_terminated(ids["d"], status="FAILED")
+    return ids
+
+
+def names(runs, ids):
+    by_id = {v: k for k, v in ids.items()}
+    return [by_id[r.info.run_id] for r in runs]
+
+
+def test_filter_metric_greater_than(client, experiment_id, four_runs):
+    runs = client.search_runs([experiment_id], filter_string="metrics.acc > 0.5")
+    assert set(names(runs, four_runs)) == {"a", "b", "d"}
+
+
+def test_filter_param_equals(client, experiment_id, four_runs):
+    runs = client.search_runs([experiment_id], filter_string="params.opt = 'adam'")
+    assert set(names(runs, four_runs)) == {"a", "c"}
+
+
+def test_filter_tag_like(client, experiment_id, four_runs):
+    runs = client.search_runs([experiment_id], filter_string="tags.team LIKE 'vision%'")
+    assert set(names(runs, four_runs)) == {"a", "b", "d"}
+
+
+def test_filter_attribute_status(client, experiment_id, four_runs):
+    runs = client.search_runs([experiment_id], filter_string="attributes.status = 'FINISHED'")
+    assert set(names(runs, four_runs)) == {"a", "b", "c"}
+    runs = client.search_runs([experiment_id], filter_string="attributes.status = 'FAILED'")
+    assert names(runs, four_runs) == ["d"]
+
+
+def test_filter_combined_with_and(client, experiment_id, four_runs):
+    runs = client.search_runs(
+        [experiment_id],
+        filter_string="metrics.acc > 0.5 and tags.team LIKE 'vision%' and attributes.status = 'FINISHED'",
+    )
+    assert set(names(runs, four_runs)) == {"a", "b"}
+
+
+def test_order_by_metric_desc(client, experiment_id, four_runs):
+    runs = client.search_runs([experiment_id], order_by=["metrics.acc DESC"])
+    assert names(runs, four_runs) == ["d", "a", "b", "c"]
+
+
+def test_order_by_param_asc(client, experiment_id, four_runs):
+    runs = client.search_runs([experiment_id], order_by=["params.lr ASC"])
+    # params are strings: '0.05' < '0.1' < '0.2' < '0.3'
+    assert names(runs, four_runs) == ["d", "a", "c", "b"]
+
+
+def test_fluent_search_runs_dataframe(experiment_id, four_runs):
+    df = mlflow.search_runs(
+        experiment_ids=[experiment_id],
+        filter_string="params.opt = 'adam'",
+        order_by=["metrics.acc DESC"],
+    )
+    assert list(df["run_id"]) == [four_runs["a"], four_runs["c"]]
+    assert list(df["metrics.acc"]) == [0.91, 0.40]
+    assert list(df["params.opt"]) == ["adam", "adam"]
+    assert list(df["tags.team"]) == ["vision", "nlp"]
+
+
+def test_pagination_with_page_token(client, experiment_id):
+    ids = [client.create_run(experiment_id).info.run_id for _ in range(5)]
+    seen: list[str] = []
+    tokens = []
+    page_token = None
+    for _ in range(10):
+        page = client.search_runs([experiment_id], max_results=2, page_token=page_token)
+        assert len(page) <= 2
+        seen.extend(r.info.run_id for r in page)
+        tokens.append(page.token)
+        if not page.token:
+            break
+        page_token = page.token
+    assert sorted(seen) == sorted(ids), "every run exactly once across pages"
+    assert len(seen) == len(set(seen))
+    assert [bool(t) for t in tokens] == [True, True, False]
