@@ -13,6 +13,7 @@ import { registerAuth } from './auth/index.js';
 import { isLoopback, type ServerConfig } from './config.js';
 import { errorStyleFor, formatError } from './http/error-format.js';
 import { parseJsonBody } from './http/json-body.js';
+import { registerMlflowRoutes } from './mlflow/index.js';
 
 /** Everything a route handler can reach: the stores and the feature services built on them. */
 export interface Services {
@@ -91,6 +92,7 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
 
   registerAuth(app, { identity, config });
   await app.register(identityRoutes, { prefix: '/api/v1', identity, config });
+  await registerMlflowRoutes(app, services);
 
   return {
     app,
