@@ -1,0 +1,234 @@
+import {
+  parseRunFilter,
+  parseRunOrderBy,
+  type RunAttribute,
+  type RunFilterClause,
+  type RunOrderKey,
+  type ViewType,
+} from '@cairn/core';
+import type { Dialect, MetadataStore } from '@cairn/store';
+import { sql } from 'kysely';
+import { decodePageToken, encodePageToken, validateMaxResults } from './page-token.js';
+import {
+  integerPredicate,
+  numberPredicate,
+  type Sql,
+  stringPredicate,
+  stringSortKey,
+} from './sql-predicates.js';
+
+export interface SearchRunsQuery {
+  workspaceId: string;
+  experimentIds: number[];
+  filter: string;
+  viewType: ViewType;
+  maxResults: number;
+  orderBy: string[];
+  pageToken?: string | null;
+}
+
+export interface SearchRunsPage {
+  runIds: string[];
+  nextPageToken: string | null;
+}
+
+/** Table and column holding each run attribute. `run_name` is `runs.name` (kept equal to mlflow.runName). */
+const ATTRIBUTE_COLUMNS: Record<RunAttribute, string> = {
+  run_id: 'id',
+  run_name: 'name',
+  status: 'status',
+  user_id: 'user_id',
+  artifact_uri: 'artifact_uri',
+  start_time: 'start_time',
+  end_time: 'end_time',
+};
+
+const ENTITY_TABLES = { metric: 'latest_metrics', param: 'params', tag: 'run_tags' } as const;
+type KeyedEntity = keyof typeof ENTITY_TABLES;
+
+export const VIEW_TYPE_STAGES: Record<ViewType, string[]> = {
+  ACTIVE_ONLY: ['active'],
+  DELETED_ONLY: ['deleted'],
+  ALL: ['active', 'deleted'],
+};
+
+/** One join against latest_metrics, params or run_tags for a key, carrying every clause on that key. */
+interface KeyJoin {
+  alias: string;
+  entity: KeyedEntity;
+  key: string;
+  predicates: Sql[];
+  /** True when the predicates leave only rows with a real value (not NaN), so sorting needs no rank. */
+  excludesNaN: boolean;
+  inner: boolean;
+}
+
+/**
+ * Finds the ids of the runs that match an MLflow search, in MLflow's order: the `order_by` keys, then
+ * `start_time DESC`, then `run_id`. Runs lacking an ordered metric, param or tag come last, and NaN
+ * metrics come after every number but before missing ones, as MLflow's SQL store does. Only the
+ * tables a filter or an order key names are joined, and only run ids are read.
+ */
+export async function searchRunIds(store: MetadataStore, q: SearchRunsQuery): Promise<SearchRunsPage> {
+  const maxResults = validateMaxResults(q.maxResults);
+  const clauses = parseRunFilter(q.filter);
+  const orderKeys = parseRunOrderBy(q.orderBy);
+  const offset = decodePageToken(q.pageToken);
+  if (q.experimentIds.length === 0) return { runIds: [], nextPageToken: null };
+
+  const plan = new RunQueryPlan(store.dialect);
+  for (const clause of clauses) plan.addFilter(clause);
+  const orderBy = plan.orderBy(orderKeys);
+
+  const experiments = sql.join(q.experimentIds.map((id) => sql`${id}`));
+  const stages = sql.join(VIEW_TYPE_STAGES[q.viewType].map((s) => sql`${s}`));
+  const where = [
+    sql`r.workspace_id = ${q.workspaceId}`,
+    sql`r.experiment_id IN (${experiments})`,
+    sql`r.lifecycle_stage IN (${stages})`,
+    ...plan.where,
+  ];
+  const query = sql<{ id: string }>`SELECT r.id FROM runs r ${sql.join(plan.joins(), sql` `)}
+    WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY ${sql.join(orderBy)}
+    LIMIT ${maxResults + 1} OFFSET ${offset}`;
+  const { rows } = await query.execute(store.db);
+  const more = rows.length > maxResults;
+  return {
+    runIds: rows.slice(0, maxResults).map((r) => r.id),
+    nextPageToken: more ? encodePageToken(offset + maxResults) : null,
+  };
+}
+
+class RunQueryPlan {
+  readonly where: Sql[] = [];
+  private readonly keyJoins = new Map<string, KeyJoin>();
+  private aliasCount = 0;
+
+  constructor(private readonly dialect: Dialect) {}
+
+  addFilter(clause: RunFilterClause): void {
+    switch (clause.entity) {
+      case 'attribute':
+        this.where.push(attributePredicate(this.dialect, clause));
+        return;
+      case 'dataset':
+        this.where.push(datasetPredicate(this.dialect, clause));
+        return;
+      case 'metric':
+      case 'param':
+      case 'tag': {
+        const table = sql.table(ENTITY_TABLES[clause.entity]);
+        if (clause.comparator === 'IS NULL' || clause.comparator === 'IS NOT NULL') {
+          const exists = sql`EXISTS (SELECT 1 FROM ${table} e WHERE e.run_id = r.id AND e.key = ${clause.key})`;
+          this.where.push(clause.comparator === 'IS NULL' ? sql`NOT ${exists}` : exists);
+          return;
+        }
+        const join = this.keyJoin(clause.entity, clause.key, true);
+        const value = sql.ref(`${join.alias}.value`);
+        if (clause.entity === 'metric') {
+          // NaN is stored as value NULL, is_nan 1: it fails every comparison except !=, as in MLflow.
+          const compare = numberPredicate(value, clause.comparator, clause.value);
+          if (clause.comparator === '!=') {
+            join.predicates.push(sql`(${compare} OR ${sql.ref(`${join.alias}.is_nan`)} = 1)`);
+          } else {
+            join.predicates.push(compare);
+            join.excludesNaN = true;
+          }
+        } else {
+          join.predicates.push(stringPredicate(this.dialect, value, clause.comparator, clause.value));
+        }
+        return;
+      }
+    }
+  }
+
+  /** ORDER BY terms; joins (left outer) whatever an order key needs that no filter joined already. */
+  orderBy(keys: RunOrderKey[]): Sql[] {
+    const terms: Sql[] = [];
+    for (const k of keys) {
+      const dir = sql.raw(k.ascending ? 'ASC' : 'DESC');
+      if (k.entity === 'attribute') {
+        const column = sql.ref(`r.${ATTRIBUTE_COLUMNS[k.key]}`);
+        if (k.key === 'end_time') terms.push(sql`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`);
+        const numeric = k.key === 'start_time' || k.key === 'end_time';
+        terms.push(sql`${numeric ? column : stringSortKey(this.dialect, column)} ${dir}`);
+        continue;
+      }
+      const join = this.keyJoin(k.entity, k.key, false);
+      const value = sql.ref(`${join.alias}.value`);
+      if (k.entity === 'metric') {
+        if (!(join.inner && join.excludesNaN)) {
+          const isNan = sql.ref(`${join.alias}.is_nan`);
+          terms.push(sql`CASE WHEN ${isNan} = 1 THEN 1 WHEN ${value} IS NULL THEN 2 ELSE 0 END`);
+        }
+        terms.push(sql`${value} ${dir}`);
+      } else {
+        if (!join.inner) terms.push(sql`CASE WHEN ${value} IS NULL THEN 1 ELSE 0 END`);
+        terms.push(sql`${stringSortKey(this.dialect, value)} ${dir}`);
+      }
+    }
+    if (!keys.some((k) => k.entity === 'attribute' && k.key === 'start_time'))
+      terms.push(sql`r.start_time DESC`);
+    if (!keys.some((k) => k.entity === 'attribute' && k.key === 'run_id')) terms.push(sql`r.id ASC`);
+    return terms;
+  }
+
+  joins(): Sql[] {
+    return [...this.keyJoins.values()].map((j) => {
+      const table = sql.table(ENTITY_TABLES[j.entity]);
+      const alias = sql.table(j.alias);
+      const on = [sql`${sql.ref(`${j.alias}.run_id`)} = r.id`, sql`${sql.ref(`${j.alias}.key`)} = ${j.key}`];
+      on.push(...j.predicates);
+      return sql`${sql.raw(j.inner ? 'JOIN' : 'LEFT JOIN')} ${table} ${alias} ON ${sql.join(on, sql` AND `)}`;
+    });
+  }
+
+  private keyJoin(entity: KeyedEntity, key: string, inner: boolean): KeyJoin {
+    const id = `${entity}\u0000${key}`;
+    let join = this.keyJoins.get(id);
+    if (!join) {
+      join = { alias: `k${this.aliasCount++}`, entity, key, predicates: [], excludesNaN: false, inner };
+      this.keyJoins.set(id, join);
+    }
+    return join;
+  }
+}
+
+function attributePredicate(dialect: Dialect, clause: RunFilterClause & { entity: 'attribute' }): Sql {
+  const column = sql.ref(`r.${ATTRIBUTE_COLUMNS[clause.key]}`);
+  if (clause.key === 'start_time' || clause.key === 'end_time') {
+    return integerPredicate(column, clause.comparator, clause.value);
+  }
+  return stringPredicate(dialect, column, clause.comparator, clause.value);
+}
+
+const DATASET_CONTEXT_TAG = 'mlflow.data.context';
+
+/**
+ * A dataset clause matches when any of the run's dataset inputs matches. Inputs are stored as the JSON
+ * MLflow logs (`{"dataset": {"name", "digest", …}, "tags": [{"key", "value"}]}`) in run_inputs.payload.
+ */
+function datasetPredicate(dialect: Dialect, clause: RunFilterClause & { entity: 'dataset' }): Sql {
+  if (dialect === 'sqlite') {
+    if (clause.key === 'context') {
+      const value = sql`json_extract(t.value, '$.value')`;
+      return sql`EXISTS (SELECT 1 FROM run_inputs i, json_each(i.payload, '$.tags') t
+        WHERE i.run_id = r.id AND i.kind = 'dataset' AND json_valid(i.payload) AND json_extract(t.value, '$.key') = ${DATASET_CONTEXT_TAG}
+        AND ${stringPredicate(dialect, value, clause.comparator, clause.value)})`;
+    }
+    const value = sql`json_extract(i.payload, ${`$.dataset.${clause.key}`})`;
+    return sql`EXISTS (SELECT 1 FROM run_inputs i WHERE i.run_id = r.id AND i.kind = 'dataset' AND json_valid(i.payload)
+      AND ${stringPredicate(dialect, value, clause.comparator, clause.value)})`;
+  }
+  if (clause.key === 'context') {
+    const value = sql`t.value ->> 'value'`;
+    return sql`EXISTS (SELECT 1 FROM run_inputs i,
+      jsonb_array_elements(CASE WHEN jsonb_typeof(i.payload::jsonb -> 'tags') = 'array' THEN i.payload::jsonb -> 'tags' ELSE '[]'::jsonb END) t
+      WHERE i.run_id = r.id AND i.kind = 'dataset' AND t.value ->> 'key' = ${DATASET_CONTEXT_TAG}
+      AND ${stringPredicate(dialect, value, clause.comparator, clause.value)})`;
+  }
+  const value = sql`i.payload::jsonb -> 'dataset' ->> ${clause.key}`;
+  return sql`EXISTS (SELECT 1 FROM run_inputs i WHERE i.run_id = r.id AND i.kind = 'dataset'
+    AND ${stringPredicate(dialect, value, clause.comparator, clause.value)})`;
+}
