@@ -33,10 +33,19 @@ class RetryPolicy:
     interpreter at exit for long.
     """
 
-    def __init__(self, max_retries: int = 7, base: float = 0.25, cap: float = 8.0) -> None:
-        self.max_retries = max_retries
-        self.base = base
-        self.cap = cap
+    max_retries = 7
+    base = 0.25
+    cap = 8.0
+
+    def __init__(
+        self, max_retries: Optional[int] = None, base: Optional[float] = None, cap: Optional[float] = None
+    ) -> None:
+        if max_retries is not None:
+            self.max_retries = max_retries
+        if base is not None:
+            self.base = base
+        if cap is not None:
+            self.cap = cap
 
     def delay(self, attempt: int) -> float:
         d = min(self.cap, self.base * (2**attempt))
