@@ -111,12 +111,16 @@ export class IdentityService {
   /** Per-process key for the password cache, so the cache never holds anything derived only from a password. */
   readonly #cacheKey = randomBytes(32);
   #hasUsers = false;
+  /** Until when a "no users" answer is trusted (local mode asks on every request). */
+  #noUsersUntil = 0;
+  readonly #ttlMs: number;
 
   constructor(options: IdentityServiceOptions) {
     this.#store = options.store;
     this.#db = options.store.db;
     this.#now = options.now ?? Date.now;
     const ttl = options.cacheTtlMs ?? 5_000;
+    this.#ttlMs = ttl;
     this.#tokens = new TtlCache(ttl, 10_000, this.#now);
     this.#passwords = new TtlCache(ttl * 12, 10_000, this.#now);
     this.#memberships = new TtlCache(ttl, 50_000, this.#now);
@@ -331,11 +335,14 @@ export class IdentityService {
     }
   }
 
-  /** Whether any user exists (local mode ends with the first one). Cached once true: users are never deleted. */
+  /** Whether any user exists (local mode ends with the first one). Cached for good once true: users are never deleted. */
   async hasUsers(): Promise<boolean> {
     if (this.#hasUsers) return true;
+    if (this.#now() < this.#noUsersUntil) return false;
     const row = await this.#db.selectFrom('users').select('id').limit(1).executeTakeFirst();
     this.#hasUsers = row !== undefined;
+    // A user created by this process ends local mode at once; one created elsewhere, within the TTL.
+    if (!this.#hasUsers) this.#noUsersUntil = this.#now() + this.#ttlMs;
     return this.#hasUsers;
   }
 
