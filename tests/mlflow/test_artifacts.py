@@ -50,6 +50,9 @@ def test_log_artifact_file_list_and_download(client, experiment_id, tmp_path):
     assert root == {("hello.txt", False, 12), ("docs", True, None)}
     assert [(f.path, f.file_size) for f in client.list_artifacts(run_id, "docs")] == [("docs/hello.txt", 12)]
 
+    assert client.list_artifacts(run_id, "no-such-dir") == []
+    assert client.list_artifacts(run_id, "hello.txt") == []  # listing a file gives nothing
+
     out = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="docs/hello.txt", dst_path=str(tmp_path / "dl")))
     assert out.read_bytes() == b"hello world\n"
 

@@ -47,3 +47,14 @@ def test_delete_and_restore_experiment_with_view_types(client, exp_name):
     assert client.get_experiment(exp_id).lifecycle_stage == "active"
     assert names(ViewType.ACTIVE_ONLY) == {exp_name}
     assert names(ViewType.DELETED_ONLY) == set()
+
+
+def test_experiment_tags_and_search_by_name(client, exp_name):
+    exp_id = client.create_experiment(exp_name, tags={"project": "alpha"})
+    client.set_experiment_tag(exp_id, "owner", "ana")
+    exp = client.get_experiment(exp_id)
+    assert exp.tags["project"] == "alpha"
+    assert exp.tags["owner"] == "ana"
+
+    found = client.search_experiments(filter_string=f"name LIKE '{exp_name[:20]}%' AND tags.owner = 'ana'")
+    assert [e.experiment_id for e in found] == [exp_id]

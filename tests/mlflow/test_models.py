@@ -55,6 +55,9 @@ def test_log_model_then_load_by_run_and_model_id(client, experiment_id, iris):
     assert info.model_id
     assert info.model_uri == f"models:/{info.model_id}"
 
+    outputs = client.get_run(run.info.run_id).outputs
+    assert [o.model_id for o in outputs.model_outputs] == [info.model_id]
+
     logged = client.get_logged_model(info.model_id)
     assert logged.source_run_id == run.info.run_id
     assert logged.experiment_id == experiment_id

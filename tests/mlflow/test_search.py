@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import mlflow
 import pytest
 
 
-@pytest.fixture
-def four_runs(client, experiment_id):
-    """Four runs with distinct metrics/params/tags; 'd' is left FAILED, the rest FINISHED."""
+@pytest.fixture(scope="module")
+def search_exp(tracking_uri):
+    """One experiment with four runs, shared by the read-only search tests of this module.
+    Runs a, b, c are FINISHED and d is FAILED; built with the client so no fluent state leaks."""
+    from mlflow import MlflowClient
+    from mlflow.entities import Metric, Param, RunTag
+
+    client = MlflowClient(tracking_uri)
+    exp_id = client.create_experiment(f"search-{uuid.uuid4().hex[:12]}")
     specs = {
         "a": {"acc": 0.91, "opt": "adam", "team": "vision", "lr": "0.1"},
         "b": {"acc": 0.75, "opt": "sgd", "team": "vision-lab", "lr": "0.3"},
@@ -16,14 +25,28 @@ def four_runs(client, experiment_id):
         "d": {"acc": 0.99, "opt": "rmsprop", "team": "vision", "lr": "0.05"},
     }
     ids = {}
+    now = int(time.time() * 1000)
     for name, s in specs.items():
-        with mlflow.start_run(run_name=name) as run:
-            mlflow.log_metric("acc", s["acc"])
-            mlflow.log_params({"opt": s["opt"], "lr": s["lr"]})
-            mlflow.set_tag("team", s["team"])
+        run = client.create_run(exp_id, run_name=name)
+        client.log_batch(
+            run.info.run_id,
+            metrics=[Metric("acc", s["acc"], now, 0)],
+            params=[Param("opt", s["opt"]), Param("lr", s["lr"])],
+            tags=[RunTag("team", s["team"])],
+        )
+        client.set_terminated(run.info.run_id, status="FAILED" if name == "d" else "FINISHED")
         ids[name] = run.info.run_id
-    client.set_terminated(ids["d"], status="FAILED")
-    return ids
+    return exp_id, ids
+
+
+@pytest.fixture
+def experiment_id(search_exp):
+    return search_exp[0]
+
+
+@pytest.fixture
+def four_runs(search_exp):
+    return search_exp[1]
 
 
 def names(runs, ids):
@@ -84,7 +107,8 @@ def test_fluent_search_runs_dataframe(experiment_id, four_runs):
     assert list(df["tags.team"]) == ["vision", "nlp"]
 
 
-def test_pagination_with_page_token(client, experiment_id):
+def test_pagination_with_page_token(client, exp_name):
+    experiment_id = client.create_experiment(exp_name)
     ids = [client.create_run(experiment_id).info.run_id for _ in range(5)]
     seen: list[str] = []
     tokens = []
