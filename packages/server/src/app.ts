@@ -7,6 +7,7 @@ import {
   openMetadataStore,
   S3BlobStore,
 } from '@cairn/store';
+import { ArtifactRepository } from '@cairn/tracking';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { identityRoutes } from './api/v1/identity-routes.js';
 import { registerAuth } from './auth/index.js';
@@ -21,6 +22,7 @@ export interface Services {
   store: MetadataStore;
   blobs: BlobStore;
   identity: IdentityService;
+  artifacts: ArtifactRepository;
 }
 
 export interface CairnServer {
@@ -55,7 +57,8 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
   const identity = new IdentityService({ store });
   await identity.ensureWorkspace(config.defaultWorkspace);
   if (config.bootstrapAdmin) await identity.ensureBootstrapAdmin(config.bootstrapAdmin);
-  const services: Services = { config, store, blobs, identity };
+  const artifacts = new ArtifactRepository({ store, blobs });
+  const services: Services = { config, store, blobs, identity, artifacts };
 
   const app = Fastify({
     logger: { level: config.logLevel },

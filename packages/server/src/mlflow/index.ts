@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../app.js';
+import { artifactProxyRoutes } from './artifact-routes.js';
 import { loggedModelRoutes } from './logged-model-routes.js';
 import { trackingRoutes } from './tracking-routes.js';
 import { type Fields, requestFields } from './wire.js';
@@ -11,7 +12,7 @@ const SERVER_INFO = {
   store_type: 'SqlStore',
   workspaces_enabled: false,
   trace_archival_enabled: false,
-  multipart_uploads_enabled: false,
+  multipart_uploads_enabled: true,
   multipart_downloads_enabled: false,
 };
 
@@ -35,6 +36,7 @@ export async function registerMlflowRoutes(app: FastifyInstance, services: Servi
         }
       }
     }
+    await app.register(artifactProxyRoutes(services.artifacts, prefix));
     app.get(`${prefix}/api/3.0/mlflow/server-info`, async () => SERVER_INFO);
     app.get(`${prefix}/version`, async () => '3.17.2');
   }
