@@ -98,7 +98,14 @@ python_tests() {
     echo "no Python tests found (tests/mlflow, python/tests)"
     return 0
   fi
-  "$root/.venv/bin/python" -m pytest -q "${dirs[@]}"
+  # One pytest per folder: the folders are separate suites whose module basenames may repeat.
+  # No cache provider: it would write .pytest_cache/ into the tree.
+  local status=0
+  for d in "${dirs[@]}"; do
+    echo "pytest $d"
+    "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider "$d" || status=1
+  done
+  return "$status"
 }
 
 stage install install || finish
