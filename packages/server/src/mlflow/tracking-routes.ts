@@ -17,6 +17,7 @@ import {
   readHistoryPage,
   readSampledHistory,
   renameExperiment,
+  runArtifactRoot,
   searchExperimentIds,
   searchRunIds,
   setExperimentLifecycle,
@@ -272,6 +273,25 @@ export function trackingRoutes(
         }));
         await logRunInputs(store, c, runId, models);
         return {};
+      },
+    },
+    '/artifacts/list': {
+      GET: async (f, req) => {
+        const { ctx: c, runId } = run(f, req);
+        const row = await getRunRow(store, c, runId);
+        const root = runArtifactRoot(Number(row.experiment_id), runId);
+        const path = (optString(f, 'path') ?? '').replace(/^\/+|\/+$/g, '');
+        const entries = await services.artifacts.list(c.workspaceId, path ? `${root}/${path}` : root);
+        return {
+          root_uri: row.artifact_uri,
+          files: entries.length
+            ? entries.map((e) => ({
+                path: path ? `${path}/${e.path}` : e.path,
+                is_dir: e.isDir,
+                file_size: e.isDir ? undefined : e.fileSize,
+              }))
+            : undefined,
+        };
       },
     },
     '/metrics/get-history': {
