@@ -19,6 +19,11 @@ export interface MetadataStore {
   readonly db: Kysely<Database>;
   readonly sqlite: SqliteDatabase.Database | null;
   readonly pgPool: pg.Pool | null;
+  /**
+   * Runs `fn` with the raw SQLite handle while holding Kysely's connection lock, so no Kysely query or
+   * transaction interleaves with it. Every raw SQLite access goes through here. SQLite only.
+   */
+  withSqlite<T>(fn: (sqlite: SqliteDatabase.Database) => T): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,7 @@ function openSqlite(uri: string): MetadataStore {
     db,
     sqlite,
     pgPool: null,
+    withSqlite: (fn) => db.connection().execute(async () => fn(sqlite)),
     close: () => db.destroy(),
   };
 }
@@ -84,6 +90,7 @@ function openPostgres(uri: string): MetadataStore {
     db,
     sqlite: null,
     pgPool: pool,
+    withSqlite: () => Promise.reject(new Error('withSqlite called on a PostgreSQL store')),
     close: () => db.destroy(),
   };
 }
