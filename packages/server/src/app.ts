@@ -10,6 +10,7 @@ import {
 import { ArtifactRepository } from '@cairn/tracking';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { identityRoutes } from './api/v1/identity-routes.js';
+import { registerNativeApi } from './api/v1/index.js';
 import { registerAuth } from './auth/index.js';
 import { isLoopback, type ServerConfig } from './config.js';
 import { errorStyleFor, formatError } from './http/error-format.js';
@@ -94,6 +95,8 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
   app.get('/health', async () => 'OK');
 
   registerAuth(app, { identity, config });
+  // Before the identity routes: it records every /api/v1 route registered after it for the OpenAPI check.
+  registerNativeApi(app, services);
   await app.register(identityRoutes, { prefix: '/api/v1', identity, config });
   await registerMlflowRoutes(app, services);
 

@@ -13,17 +13,21 @@ export interface IdentityRoutesOptions {
 const message = z.string().max(2000).optional();
 const roleEnum = z.enum(Role, { error: `must be one of ${Role.join(', ')}` });
 
-const CreateWorkspaceBody = z.strictObject({ name: z.string(), description: z.string().optional(), message });
-const UpdateWorkspaceBody = z.strictObject({ description: z.string(), message });
-const SetMemberBody = z.strictObject({ role: roleEnum, message });
-const CreateUserBody = z.strictObject({
+export const CreateWorkspaceBody = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  message,
+});
+export const UpdateWorkspaceBody = z.strictObject({ description: z.string(), message });
+export const SetMemberBody = z.strictObject({ role: roleEnum, message });
+export const CreateUserBody = z.strictObject({
   name: z.string(),
   displayName: z.string().optional(),
   password: z.string().optional(),
   isAdmin: z.boolean().optional(),
   message,
 });
-const CreateTokenBody = z.strictObject({
+export const CreateTokenBody = z.strictObject({
   name: z.string(),
   user: z.string().optional(),
   workspace: z.string().optional(),
@@ -31,12 +35,12 @@ const CreateTokenBody = z.strictObject({
   expiresAt: z.number().int().positive().optional(),
   message,
 });
-const MutationBody = z.strictObject({ message }).optional();
-const TokenListQuery = z.strictObject({
+export const MutationBody = z.strictObject({ message }).optional();
+export const TokenListQuery = z.strictObject({
   user: z.string().optional(),
   all: z.enum(['true', 'false']).optional(),
 });
-const AuditQuery = z.strictObject({
+export const AuditQuery = z.strictObject({
   action: z.string().optional(),
   actor: z.string().optional(),
   pageToken: z.string().optional(),
