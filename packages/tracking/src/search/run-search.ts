@@ -76,29 +76,58 @@ export async function searchRunIds(store: MetadataStore, q: SearchRunsQuery): Pr
   const offset = decodePageToken(q.pageToken);
   if (q.experimentIds.length === 0) return { runIds: [], nextPageToken: null };
 
-  const plan = new RunQueryPlan(store.dialect);
-  for (const clause of clauses) plan.addFilter(clause);
-  const orderBy = plan.orderBy(orderKeys);
-
   const experiments = sql.join(q.experimentIds.map((id) => sql`${id}`));
   const stages = sql.join(VIEW_TYPE_STAGES[q.viewType].map((s) => sql`${s}`));
-  const where = [
+  const scope = [
     sql`r.workspace_id = ${q.workspaceId}`,
     sql`r.experiment_id IN (${experiments})`,
     sql`r.lifecycle_stage IN (${stages})`,
-    ...plan.where,
   ];
-  const query = sql<{ id: string }>`SELECT r.id FROM runs r ${sql.join(plan.joins(), sql` `)}
-    WHERE ${sql.join(where, sql` AND `)}
-    ORDER BY ${sql.join(orderBy)}
-    LIMIT ${maxResults + 1} OFFSET ${offset}`;
-  const { rows } = await query.execute(store.db);
-  const more = rows.length > maxResults;
+  const build = (mode: LeadMode) => {
+    const plan = new RunQueryPlan(store.dialect);
+    for (const clause of clauses) plan.addFilter(clause);
+    const orderBy = plan.orderBy(orderKeys, mode);
+    const from = sql`${plan.from()} WHERE ${sql.join([...scope, ...plan.where], sql` AND `)}`;
+    return {
+      plan,
+      page: (offset: number, limit: number) =>
+        sql<{
+          id: string;
+        }>`SELECT r.id FROM ${from} ORDER BY ${sql.join(orderBy)} LIMIT ${limit} OFFSET ${offset}`
+          .execute(store.db)
+          .then((r) => r.rows.map((row) => row.id)),
+      count: () =>
+        sql<{ n: number | string }>`SELECT count(*) AS n FROM ${from}`
+          .execute(store.db)
+          .then((r) => Number(r.rows[0]?.n ?? 0)),
+    };
+  };
+
+  const limit = maxResults + 1;
+  let ids: string[];
+  if (orderKeys[0]?.entity !== 'metric') {
+    ids = await build('none').page(offset, limit);
+  } else {
+    // Ordered by a metric first: the runs with a value for it are read in index order (so LIMIT stops
+    // the scan early), and only a page that runs past them reads the NaN and missing ones.
+    const values = build('values');
+    ids = await values.page(offset, limit);
+    if (ids.length < limit && !values.plan.leadExcludesGaps) {
+      const before = ids.length > 0 ? offset + ids.length : await values.count();
+      ids = ids.concat(await build('gaps').page(Math.max(0, offset - before), limit - ids.length));
+    }
+  }
   return {
-    runIds: rows.slice(0, maxResults).map((r) => r.id),
-    nextPageToken: more ? encodePageToken(offset + maxResults) : null,
+    runIds: ids.slice(0, maxResults),
+    nextPageToken: ids.length > maxResults ? encodePageToken(offset + maxResults) : null,
   };
 }
+
+/**
+ * How the first order key is handled when it is a metric: `values` keeps only runs with a real value
+ * for it (ordered by that value), `gaps` only those with NaN (first) or no value; `none` orders in one go.
+ */
+type LeadMode = 'none' | 'values' | 'gaps';
 
 class RunQueryPlan {
   readonly where: Sql[] = [];
@@ -143,17 +172,25 @@ class RunQueryPlan {
     }
   }
 
+  /** True when the filter already leaves no NaN or missing values of the leading order metric. */
+  leadExcludesGaps = false;
+  private driver: KeyJoin | null = null;
+
   /** ORDER BY terms; joins (left outer) whatever an order key needs that no filter joined already. */
-  orderBy(keys: RunOrderKey[]): Sql[] {
+  orderBy(keys: RunOrderKey[], mode: LeadMode): Sql[] {
     const terms: Sql[] = [];
-    for (const k of keys) {
+    keys.forEach((k, i) => {
       const dir = sql.raw(k.ascending ? 'ASC' : 'DESC');
       if (k.entity === 'attribute') {
         const column = sql.ref(`r.${ATTRIBUTE_COLUMNS[k.key]}`);
         if (k.key === 'end_time') terms.push(sql`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`);
         const numeric = k.key === 'start_time' || k.key === 'end_time';
         terms.push(sql`${numeric ? column : stringSortKey(this.dialect, column)} ${dir}`);
-        continue;
+        return;
+      }
+      if (i === 0 && k.entity === 'metric' && mode !== 'none') {
+        terms.push(this.leadMetric(k.key, mode, dir));
+        return;
       }
       const join = this.keyJoin(k.entity, k.key, false);
       const value = sql.ref(`${join.alias}.value`);
@@ -167,21 +204,61 @@ class RunQueryPlan {
         if (!join.inner) terms.push(sql`CASE WHEN ${value} IS NULL THEN 1 ELSE 0 END`);
         terms.push(sql`${stringSortKey(this.dialect, value)} ${dir}`);
       }
-    }
+    });
     if (!keys.some((k) => k.entity === 'attribute' && k.key === 'start_time'))
       terms.push(sql`r.start_time DESC`);
     if (!keys.some((k) => k.entity === 'attribute' && k.key === 'run_id')) terms.push(sql`r.id ASC`);
     return terms;
   }
 
-  joins(): Sql[] {
-    return [...this.keyJoins.values()].map((j) => {
-      const table = sql.table(ENTITY_TABLES[j.entity]);
-      const alias = sql.table(j.alias);
-      const on = [sql`${sql.ref(`${j.alias}.run_id`)} = r.id`, sql`${sql.ref(`${j.alias}.key`)} = ${j.key}`];
-      on.push(...j.predicates);
-      return sql`${sql.raw(j.inner ? 'JOIN' : 'LEFT JOIN')} ${table} ${alias} ON ${sql.join(on, sql` AND `)}`;
-    });
+  private leadMetric(key: string, mode: 'values' | 'gaps', dir: Sql): Sql {
+    const existing = this.keyJoins.get(`metric\u0000${key}`);
+    this.leadExcludesGaps = existing?.excludesNaN === true;
+    const join = this.keyJoin('metric', key, mode === 'values');
+    const value = sql.ref(`${join.alias}.value`);
+    if (mode === 'values') {
+      join.predicates.push(sql`${value} IS NOT NULL`);
+      this.driver = join;
+      return sql`${value} ${dir}`;
+    }
+    // NaN is value NULL with is_nan 1; a run without the metric has no row (NULLs from the outer join).
+    if (join.inner) join.predicates.push(sql`${value} IS NULL`);
+    else this.where.push(sql`${value} IS NULL`);
+    return sql`CASE WHEN ${sql.ref(`${join.alias}.is_nan`)} = 1 THEN 0 ELSE 1 END`;
+  }
+
+  /**
+   * The FROM clause. On SQLite the leading order metric drives the join (CROSS JOIN fixes the order),
+   * so its (key, value) index yields rows already sorted; SQLite's planner would otherwise scan runs.
+   */
+  from(): Sql {
+    const others = [...this.keyJoins.values()].filter((j) => j !== this.driver || this.dialect !== 'sqlite');
+    const joins = sql.join(
+      others.map((j) => this.joinSql(j)),
+      sql` `,
+    );
+    if (this.driver && this.dialect === 'sqlite') {
+      const d = this.driver;
+      return sql`latest_metrics ${sql.table(d.alias)} CROSS JOIN runs r ON ${sql.join(this.joinConditions(d), sql` AND `)} ${joins}`;
+    }
+    return sql`runs r ${joins}`;
+  }
+
+  private joinConditions(j: KeyJoin): Sql[] {
+    return [
+      sql`${sql.ref(`${j.alias}.run_id`)} = r.id`,
+      sql`${sql.ref(`${j.alias}.key`)} = ${j.key}`,
+      ...j.predicates,
+    ];
+  }
+
+  private joinSql(j: KeyJoin): Sql {
+    const table = sql.table(ENTITY_TABLES[j.entity]);
+    const on = sql.join(this.joinConditions(j), sql` AND `);
+    // With a driving metric on SQLite, CROSS JOIN keeps the filter joins after it, so the scan in
+    // order-key order is kept and LIMIT can stop it early.
+    const inner = this.driver && this.dialect === 'sqlite' ? 'CROSS JOIN' : 'JOIN';
+    return sql`${sql.raw(j.inner ? inner : 'LEFT JOIN')} ${table} ${sql.table(j.alias)} ON ${on}`;
   }
 
   private keyJoin(entity: KeyedEntity, key: string, inner: boolean): KeyJoin {
