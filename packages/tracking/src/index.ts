@@ -6,3 +6,4 @@ export * from './logged-models.js';
 export * from './metric-reader.js';
 export * from './runs.js';
 export * from './search/index.js';
+export { planMetricWrites, sqliteMetricStatements } from './metric-writer.js';
