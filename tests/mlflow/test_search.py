@@ -124,3 +124,35 @@ def test_pagination_with_page_token(client, exp_name):
     assert sorted(seen) == sorted(ids), "every run exactly once across pages"
     assert len(seen) == len(set(seen))
     assert [bool(t) for t in tokens] == [True, True, False]
+
+
+def test_more_operators(client, experiment_id, four_runs):
+    def q(f):
+        return set(names(client.search_runs([experiment_id], filter_string=f), four_runs))
+
+    assert q("metrics.acc >= 0.75") == {"a", "b", "d"}
+    assert q("metrics.acc < 0.75") == {"c"}
+    assert q("metrics.acc = 0.4") == {"c"}
+    assert q("params.opt != 'adam'") == {"b", "d"}
+    assert q("tags.team ILIKE 'VISION%'") == {"a", "b", "d"}
+    assert q("tags.team = 'vision'") == {"a", "d"}
+    assert q("attributes.run_name = 'b'") == {"b"}
+    assert q(f"attributes.run_id IN ('{four_runs['a']}', '{four_runs['c']}')") == {"a", "c"}
+    assert q("attributes.status != 'FAILED'") == {"a", "b", "c"}
+    assert q('metrics."acc" > 0.9') == {"a", "d"}
+    assert q("params.absent = 'x'") == set()
+
+
+def test_default_order_is_newest_first(client, experiment_id, four_runs):
+    runs = client.search_runs([experiment_id])
+    assert names(runs, four_runs) == ["d", "c", "b", "a"]
+    runs = client.search_runs([experiment_id], order_by=["attributes.start_time ASC"])
+    assert names(runs, four_runs) == ["a", "b", "c", "d"]
+
+
+def test_search_across_experiments(client, experiment_id, four_runs, exp_name):
+    other = client.create_experiment(exp_name)
+    extra = client.create_run(other)
+    client.log_metric(extra.info.run_id, "acc", 0.95)
+    runs = client.search_runs([experiment_id, other], filter_string="metrics.acc > 0.9", order_by=["metrics.acc DESC"])
+    assert [r.info.run_id for r in runs] == [four_runs["d"], extra.info.run_id, four_runs["a"]]
