@@ -8,6 +8,7 @@ server in the same process, and prints both and their ratio. Not part of the tes
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
@@ -57,9 +58,7 @@ def main() -> None:
     per_call, wall, requests = bench_cairn(uri, n, experiment)
     print(f"cairn        : {per_call:6.2f} us/call, all {n} points on the server after {wall:6.2f} s "
           f"({requests} log-batch requests)")
-    try:
-        import mlflow  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("mlflow") is None:
         print("mlflow not installed: no anchor")
         return
     m_call, m_wall = bench_mlflow_async(uri, n, experiment)

@@ -6,7 +6,7 @@ import http.client
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 from urllib.parse import urlsplit
 
 
@@ -61,6 +61,7 @@ class RecordingServer(_Server):
                 rec = {
                     "method": self.command,
                     "path": self.path,
+                    "client_port": self.client_address[1],
                     "headers": dict(self.headers),
                     "json": json.loads(body)
                     if body and "json" in (self.headers.get("Content-Type") or "") else None,

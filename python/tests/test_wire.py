@@ -45,6 +45,18 @@ def test_batches_respect_mlflow_limits(rec):
     assert tags["t0"] == "last" and len(tags) == 250
 
 
+def test_one_kept_alive_connection_carries_all_batches(rec):
+    run = cairn.start_run(experiment_id="0", tracking_uri=rec.url)
+    for i in range(5000):
+        run.log_metric("m", i, step=i)
+        if i % 1000 == 999:
+            run.flush()
+    run.end()
+    batches = [r for r in rec.requests if r["path"].endswith("/runs/log-batch")]
+    assert len(batches) == 5
+    assert len({r["client_port"] for r in batches}) == 1
+
+
 def test_large_values_split_batches_under_the_body_limit(rec):
     run = cairn.start_run(experiment_id="0", tracking_uri=rec.url)
     for i in range(100):
