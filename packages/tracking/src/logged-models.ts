@@ -1,4 +1,12 @@
-import { invalidArgument, type LoggedModel, notFound, type Param, type Tag, validateKey } from '@cairn/core';
+import {
+  invalidArgument,
+  Limits,
+  type LoggedModel,
+  notFound,
+  type Param,
+  type Tag,
+  validateKey,
+} from '@cairn/core';
 import { type Database, insertAuditEvent, type MetadataStore } from '@cairn/store';
 import type { Kysely, Selectable } from 'kysely';
 import type { RequestContext } from './context.js';
@@ -308,6 +316,12 @@ export async function searchLoggedModels(
 ): Promise<{ models: LoggedModel[]; nextPageToken: string | null }> {
   const clauses = parseModelFilter(input.filter ?? '');
   const maxResults = input.maxResults ?? 100;
+  if (!Number.isSafeInteger(maxResults) || maxResults < 1 || maxResults > Limits.maxSearchResults) {
+    throw invalidArgument(
+      `Invalid value ${maxResults} for parameter 'max_results' supplied: it must be between 1 and ${Limits.maxSearchResults}`,
+      { field: 'max_results' },
+    );
+  }
   const offset = decodeOffsetToken(input.pageToken);
   let q = store.db
     .selectFrom('logged_models as m')

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { invalidArgument, notFound } from '@cairn/core';
+import { CairnError, ErrorCode, invalidArgument, notFound } from '@cairn/core';
 import type { ArtifactRepository } from '@cairn/tracking';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendFile } from '../http/download.js';
@@ -35,15 +35,24 @@ export function artifactProxyRoutes(artifacts: ArtifactRepository, prefix: strin
       let size = 0;
       for await (const chunk of stream) {
         size += (chunk as Buffer).length;
-        if (size > 1_000_000) throw invalidArgument('Request body is too large', { field: 'body' });
+        if (size > 1_000_000) {
+          throw new CairnError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body is too large (over 1 MB)', {
+            field: 'body',
+          });
+        }
         chunks.push(chunk as Buffer);
       }
       const text = Buffer.concat(chunks).toString('utf8');
+      let parsed: unknown;
       try {
-        return text.trim() ? (JSON.parse(text) as Fields) : {};
+        parsed = text.trim() ? JSON.parse(text) : {};
       } catch {
         throw invalidArgument('Malformed JSON in request body', { field: 'body' });
       }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw invalidArgument('Request body must be a JSON object', { field: 'body' });
+      }
+      return parsed as Fields;
     };
 
     app.get(`${base}/artifacts`, async (req) => {

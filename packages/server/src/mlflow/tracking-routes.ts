@@ -47,7 +47,8 @@ import {
 type Handler = (fields: Fields, request: FastifyRequest) => Promise<unknown>;
 
 /** The run id of a run-scoped request: clients send `run_id`, older ones `run_uuid`, many both. */
-const runIdOf = (f: Fields): string => optString(f, 'run_id') || reqString(f, 'run_uuid');
+const runIdOf = (f: Fields): string =>
+  optString(f, 'run_id') || optString(f, 'run_uuid') || reqString(f, 'run_id');
 
 function maxResults(f: Fields, field: string, fallback: number, limit: number): number {
   const n = optInt(f, field) ?? fallback;
@@ -182,7 +183,7 @@ export function trackingRoutes(
     '/runs/log-metric': {
       POST: async (f, req) => {
         const { ctx: c, runId } = run(f, req);
-        await logBatch(store, c, runId, { metrics: [parseMetric(f, 'metric')] });
+        await logBatch(store, c, runId, { metrics: [parseMetric(f, '')] });
         return {};
       },
     },

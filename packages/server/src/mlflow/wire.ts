@@ -100,22 +100,27 @@ export function optObjectList(f: Fields, field: string): Fields[] {
 export function parseKeyValues(f: Fields, field: string): Tag[] {
   return optObjectList(f, field).map((item, i) => {
     if (typeof item.key !== 'string' || item.key === '') throw missing(`${field}[${i}].key`);
-    return {
-      key: item.key,
-      value: item.value === undefined || item.value === null ? '' : String(item.value),
-    };
+    // A number or boolean is written as its string (clients stringify values); an object is a mistake.
+    const v = item.value;
+    if (v === undefined || v === null) return { key: item.key, value: '' };
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw invalid(`${field}[${i}].value`, v);
+    }
+    return { key: item.key, value: String(v) };
   });
 }
 
+/** A metric object; `field` prefixes the names in errors ('' for the top-level fields of log-metric). */
 export function parseMetric(item: Fields, field: string): Metric {
-  if (typeof item.key !== 'string' || item.key === '') throw missing(`${field}.key`);
-  const timestamp = optInt(item, 'timestamp');
-  if (timestamp === undefined) throw missing(`${field}.timestamp`);
+  const name = (f: string) => (field ? `${field}.${f}` : f);
+  if (typeof item.key !== 'string' || item.key === '') throw missing(name('key'));
+  const timestamp = optInt({ [name('timestamp')]: item.timestamp }, name('timestamp'));
+  if (timestamp === undefined) throw missing(name('timestamp'));
   return {
     key: item.key,
-    value: parseDouble(item.value, `${field}.value`),
+    value: parseDouble(item.value, name('value')),
     timestamp,
-    step: optInt(item, 'step') ?? 0,
+    step: optInt({ [name('step')]: item.step }, name('step')) ?? 0,
   };
 }
 
