@@ -1,23 +1,10 @@
 import { invalidArgument, type Metric, type MetricBucket } from '@cairn/core';
 import type { MetadataStore } from '@cairn/store';
+import { mergeChunks, type PointColumns } from './metric-chunk.js';
 import { ROLLUP_WIDTHS } from './rollup-levels.js';
-
-interface PointRow {
-  step: number;
-  timestamp: number;
-  value: number | null;
-  is_nan: number;
-}
 
 export const pointValue = (r: { value: number | null; is_nan: number }): number =>
   r.is_nan ? Number.NaN : (r.value as number);
-
-const toMetric = (key: string, r: PointRow): Metric => ({
-  key,
-  value: pointValue(r),
-  timestamp: Number(r.timestamp),
-  step: Number(r.step),
-});
 
 export interface HistoryPage {
   metrics: Metric[];
@@ -38,10 +25,38 @@ export function decodeOffsetToken(token: string | null | undefined, field = 'pag
   } catch {
     // reported below
   }
-  throw invalidArgument(`Invalid page token '${token}': pass back the token a previous response returned`, {
+  throw invalidArgument(`Invalid ${field} '${token}': pass back the token a previous response returned`, {
     field,
   });
 }
+
+/** Every point of a series (optionally within a step range), sorted by step then timestamp. */
+export async function loadPoints(
+  store: MetadataStore,
+  runId: string,
+  key: string,
+  range?: { start?: number | null; end?: number | null },
+): Promise<PointColumns> {
+  let q = store.db
+    .selectFrom('metric_chunks')
+    .select('data')
+    .where('run_id', '=', runId)
+    .where('key', '=', key);
+  if (range?.start != null) q = q.where('max_step', '>=', range.start);
+  if (range?.end != null) q = q.where('min_step', '<=', range.end);
+  const rows = await q.orderBy('min_step').orderBy('id').execute();
+  return mergeChunks(
+    rows.map((r) => r.data),
+    range,
+  );
+}
+
+const metricAt = (key: string, c: PointColumns, i: number): Metric => ({
+  key,
+  value: c.values[i]!,
+  timestamp: c.timestamps[i]!,
+  step: c.steps[i]!,
+});
 
 /** A page of a metric's full history, in step then timestamp order. */
 export async function readHistoryPage(
@@ -51,22 +66,11 @@ export async function readHistoryPage(
   opts: { pageToken?: string | null; maxResults: number },
 ): Promise<HistoryPage> {
   const offset = decodeOffsetToken(opts.pageToken);
-  const rows = await store.db
-    .selectFrom('metrics')
-    .select(['step', 'timestamp', 'value', 'is_nan'])
-    .where('run_id', '=', runId)
-    .where('key', '=', key)
-    .orderBy('step')
-    .orderBy('timestamp')
-    .offset(offset)
-    .limit(opts.maxResults + 1)
-    .execute();
-  const more = rows.length > opts.maxResults;
-  const page = more ? rows.slice(0, opts.maxResults) : rows;
-  return {
-    metrics: page.map((r) => toMetric(key, r)),
-    nextPageToken: more ? encodeOffsetToken(offset + opts.maxResults) : null,
-  };
+  const points = await loadPoints(store, runId, key);
+  const end = Math.min(points.length, offset + opts.maxResults);
+  const metrics: Metric[] = [];
+  for (let i = offset; i < end; i++) metrics.push(metricAt(key, points, i));
+  return { metrics, nextPageToken: end < points.length ? encodeOffsetToken(end) : null };
 }
 
 interface RollupRow {
@@ -139,10 +143,9 @@ export async function readChartSeries(
   let level = -1;
   for (let l = 0; l < ROLLUP_WIDTHS.length; l++) if (ROLLUP_WIDTHS[l]! <= wanted) level = l;
 
-  if (level < 0 && totalCount <= opts.buckets * 16) {
-    return { key, totalCount, level: -1, buckets: await rawBuckets(store, runId, key, s0, s1) };
+  if (level < 0) {
+    return { key, totalCount, level: -1, buckets: await rawBuckets(store, runId, key, s0, s1, opts.buckets) };
   }
-  level = Math.max(level, 0);
   const width = ROLLUP_WIDTHS[level]!;
   const rows = (await store.db
     .selectFrom('metric_rollups')
@@ -157,37 +160,45 @@ export async function readChartSeries(
   return { key, totalCount, level, buckets: mergeRollups(rows, opts.buckets) };
 }
 
+/** Buckets straight from the points, for ranges narrow enough that no rollup level is fine enough. */
 async function rawBuckets(
   store: MetadataStore,
   runId: string,
   key: string,
   s0: number,
   s1: number,
+  target: number,
 ): Promise<MetricBucket[]> {
-  const rows = await store.db
-    .selectFrom('metrics')
-    .select(['step', 'timestamp', 'value', 'is_nan'])
-    .where('run_id', '=', runId)
-    .where('key', '=', key)
-    .where('step', '>=', s0)
-    .where('step', '<=', s1)
-    .orderBy('step')
-    .orderBy('timestamp')
-    .execute();
-  return rows.map((r) => {
-    const v = pointValue(r);
-    const step = Number(r.step);
-    return {
-      stepStart: step,
-      stepEnd: step,
-      count: 1,
-      min: v,
-      max: v,
-      last: v,
-      minStep: step,
-      maxStep: step,
+  const c = await loadPoints(store, runId, key, { start: s0, end: s1 });
+  const group = Math.max(1, Math.ceil(c.length / target));
+  const out: MetricBucket[] = [];
+  for (let i = 0; i < c.length; i += group) {
+    const end = Math.min(c.length, i + group);
+    const b: MetricBucket = {
+      stepStart: c.steps[i]!,
+      stepEnd: c.steps[end - 1]!,
+      count: end - i,
+      min: Number.NaN,
+      max: Number.NaN,
+      last: c.values[end - 1]!,
+      minStep: c.steps[i]!,
+      maxStep: c.steps[i]!,
     };
-  });
+    for (let j = i; j < end; j++) {
+      const v = c.values[j]!;
+      if (Number.isNaN(v)) continue;
+      if (Number.isNaN(b.min) || v < b.min) {
+        b.min = v;
+        b.minStep = c.steps[j]!;
+      }
+      if (Number.isNaN(b.max) || v > b.max) {
+        b.max = v;
+        b.maxStep = c.steps[j]!;
+      }
+    }
+    out.push(b);
+  }
+  return out;
 }
 
 /** Merges consecutive rollup buckets into at most `target` output buckets, keeping exact extremes. */
@@ -259,20 +270,10 @@ export async function readSampledHistory(
       keep.add(sampled[Math.round(i * stride)]!);
     sampled = [...keep].sort((a, b) => a - b);
   }
-  const rows: PointRow[] = [];
-  for (let i = 0; i < sampled.length; i += 500) {
-    const chunk = sampled.slice(i, i + 500);
-    rows.push(
-      ...(await store.db
-        .selectFrom('metrics')
-        .select(['step', 'timestamp', 'value', 'is_nan'])
-        .where('run_id', '=', runId)
-        .where('key', '=', key)
-        .where('step', 'in', chunk)
-        .orderBy('step')
-        .orderBy('timestamp')
-        .execute()),
-    );
-  }
-  return rows.map((r) => toMetric(key, r));
+  const wanted = new Set(sampled);
+  const points = await loadPoints(store, runId, key, { start: sampled[0], end: sampled[sampled.length - 1] });
+  const out: Metric[] = [];
+  for (let i = 0; i < points.length; i++)
+    if (wanted.has(points.steps[i]!)) out.push(metricAt(key, points, i));
+  return out;
 }

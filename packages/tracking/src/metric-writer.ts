@@ -1,7 +1,8 @@
 import type { Metric } from '@cairn/core';
-import type { MetadataStore } from '@cairn/store';
+import type { Database, MetadataStore } from '@cairn/store';
 import type SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
+import { encodeChunk } from './metric-chunk.js';
 import { bucketOf, ROLLUP_WIDTHS } from './rollup-levels.js';
 
 /** A metric point in storage form: NaN becomes value null + isNan 1 (SQLite cannot store NaN). */
@@ -30,9 +31,17 @@ interface Rollup {
   lastIsNan: number;
 }
 
-/** Everything a batch of metric points writes: the points, each key's latest value, and the rollups. */
+interface Chunk {
+  key: string;
+  minStep: number;
+  maxStep: number;
+  count: number;
+  data: Buffer;
+}
+
+/** Everything a batch of metric points writes: a chunk per key, each key's latest value, and the rollups. */
 export interface MetricWrites {
-  points: StoredPoint[];
+  chunks: Chunk[];
   latest: StoredPoint[];
   rollups: Rollup[];
 }
@@ -55,6 +64,21 @@ export function isLater(a: StoredPoint, b: StoredPoint): boolean {
 /** Computes, in memory, what a batch writes; the SQL then only merges these rows into the tables. */
 export function planMetricWrites(metrics: readonly Metric[]): MetricWrites {
   const points = metrics.map(toStored);
+  const byKey = new Map<string, Metric[]>();
+  for (const m of metrics) {
+    const list = byKey.get(m.key);
+    if (list) list.push(m);
+    else byKey.set(m.key, [m]);
+  }
+  const chunks = [...byKey].map(([key, list]) => {
+    let minStep = list[0]!.step;
+    let maxStep = minStep;
+    for (const m of list) {
+      if (m.step < minStep) minStep = m.step;
+      if (m.step > maxStep) maxStep = m.step;
+    }
+    return { key, minStep, maxStep, count: list.length, data: encodeChunk(list) };
+  });
   const latest = new Map<string, StoredPoint>();
   const rollups = new Map<string, Rollup>();
   for (const p of points) {
@@ -104,7 +128,7 @@ export function planMetricWrites(metrics: readonly Metric[]): MetricWrites {
       }
     }
   }
-  return { points, latest: [...latest.values()], rollups: [...rollups.values()] };
+  return { chunks, latest: [...latest.values()], rollups: [...rollups.values()] };
 }
 
 const LATEST_UPSERT_SUFFIX = `
@@ -156,13 +180,13 @@ const rollupParams = (runId: string, r: Rollup) => [
 
 /** Prepared statements for SQLite, built once per connection. */
 export class SqliteMetricStatements {
-  readonly insertPoint: SqliteDatabase.Statement;
+  readonly insertChunk: SqliteDatabase.Statement;
   readonly upsertLatest: SqliteDatabase.Statement;
   readonly upsertRollup: SqliteDatabase.Statement;
 
   constructor(sqlite: SqliteDatabase.Database) {
-    this.insertPoint = sqlite.prepare(
-      'INSERT INTO metrics (run_id, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insertChunk = sqlite.prepare(
+      'INSERT INTO metric_chunks (run_id, key, min_step, max_step, count, data) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.upsertLatest = sqlite.prepare(
       `INSERT INTO latest_metrics (run_id, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)${LATEST_UPSERT_SUFFIX}`,
@@ -174,7 +198,7 @@ export class SqliteMetricStatements {
 
   /** Writes a planned batch; call inside a SQLite transaction. */
   apply(runId: string, w: MetricWrites): void {
-    for (const p of w.points) this.insertPoint.run(runId, p.key, p.step, p.timestamp, p.value, p.isNan);
+    for (const c of w.chunks) this.insertChunk.run(runId, c.key, c.minStep, c.maxStep, c.count, c.data);
     for (const p of w.latest) this.upsertLatest.run(runId, p.key, p.step, p.timestamp, p.value, p.isNan);
     for (const r of w.rollups) this.upsertRollup.run(...rollupParams(runId, r));
   }
@@ -197,12 +221,21 @@ export async function applyMetricWritesPostgres(
   runId: string,
   w: MetricWrites,
 ): Promise<void> {
-  if (w.points.length === 0) return;
+  if (w.chunks.length === 0) return;
   const col = <T>(rows: readonly T[], f: (r: T) => unknown) => rows.map(f);
-  await sql`INSERT INTO metrics (run_id, key, step, timestamp, value, is_nan)
-    SELECT ${runId}, * FROM unnest(${col(w.points, (p) => p.key)}::text[], ${col(w.points, (p) => p.step)}::bigint[],
-      ${col(w.points, (p) => p.timestamp)}::bigint[], ${col(w.points, (p) => p.value)}::float8[],
-      ${col(w.points, (p) => p.isNan)}::int[])`.execute(trx);
+  await (trx as Kysely<Database>)
+    .insertInto('metric_chunks')
+    .values(
+      w.chunks.map((c) => ({
+        run_id: runId,
+        key: c.key,
+        min_step: c.minStep,
+        max_step: c.maxStep,
+        count: c.count,
+        data: c.data,
+      })),
+    )
+    .execute();
   await sql`INSERT INTO latest_metrics (run_id, key, step, timestamp, value, is_nan)
     SELECT ${runId}, * FROM unnest(${col(w.latest, (p) => p.key)}::text[], ${col(w.latest, (p) => p.step)}::bigint[],
       ${col(w.latest, (p) => p.timestamp)}::bigint[], ${col(w.latest, (p) => p.value)}::float8[],

@@ -73,21 +73,21 @@ describe.each(DIALECTS)('metadata store on %s', (dialect) => {
         .execute();
       const step = 2 ** 40;
       await db
-        .insertInto('metrics')
+        .insertInto('latest_metrics')
         .values([
-          { run_id: 'r1', key: 'loss', step: 0, timestamp: now, value: null, is_nan: 1 },
+          { run_id: 'r1', key: 'acc', step: 0, timestamp: now, value: null, is_nan: 1 },
           { run_id: 'r1', key: 'loss', step, timestamp: now + 1, value: 0.25, is_nan: 0 },
         ])
         .execute();
 
       const points = await db
-        .selectFrom('metrics')
+        .selectFrom('latest_metrics')
         .selectAll()
         .where('run_id', '=', 'r1')
         .orderBy('step')
         .execute();
       expect(points).toEqual([
-        { run_id: 'r1', key: 'loss', step: 0, timestamp: now, value: null, is_nan: 1 },
+        { run_id: 'r1', key: 'acc', step: 0, timestamp: now, value: null, is_nan: 1 },
         { run_id: 'r1', key: 'loss', step, timestamp: now + 1, value: 0.25, is_nan: 0 },
       ]);
       expect(typeof points[0]!.timestamp).toBe('number');

@@ -15,7 +15,7 @@ export interface Database {
   runs: RunRow;
   params: ParamRow;
   run_tags: RunTagRow;
-  metrics: MetricRow;
+  metric_chunks: MetricChunkRow;
   latest_metrics: LatestMetricRow;
   metric_rollups: MetricRollupRow;
   run_inputs: RunInputRow;
@@ -120,14 +120,18 @@ export interface RunTagRow {
   value: string;
 }
 
-/** One point of a metric's history. NaN is stored as value NULL with is_nan 1 (SQLite cannot store NaN). */
-export interface MetricRow {
+/**
+ * A chunk of a metric's history: the points one request logged for one key, packed as little-endian
+ * float64 triples (step, timestamp, value) sorted by step. NaN is stored as itself.
+ */
+export interface MetricChunkRow {
+  id: Generated<number>;
   run_id: string;
   key: string;
-  step: number;
-  timestamp: number;
-  value: number | null;
-  is_nan: number;
+  min_step: number;
+  max_step: number;
+  count: number;
+  data: Buffer;
 }
 
 export interface LatestMetricRow {

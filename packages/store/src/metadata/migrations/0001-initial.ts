@@ -114,21 +114,21 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     await db.schema.createIndex(`${table}_key_value`).on(table).columns(['key', 'value']).execute();
   }
 
-  // Metric points are append-only and carry no primary key: the hot path is a bulk insert. The index
-  // serves history reads in step order and downsampling; value is in it so those reads stay index-only.
-  await db.schema
-    .createTable('metrics')
+  // Metric points are stored in chunks: each logged batch appends, per key, one row holding its points
+  // packed as little-endian float64 triples (step, timestamp, value), sorted by step. Ingestion then
+  // writes a row per key instead of a row per point, and a history reads a few rows per thousand points.
+  await autoId('metric_chunks')
     .addColumn('run_id', 'text', (c) => c.notNull())
     .addColumn('key', 'text', (c) => c.notNull())
-    .addColumn('step', bigint, (c) => c.notNull())
-    .addColumn('timestamp', bigint, (c) => c.notNull())
-    .addColumn('value', 'double precision')
-    .addColumn('is_nan', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('min_step', bigint, (c) => c.notNull())
+    .addColumn('max_step', bigint, (c) => c.notNull())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addColumn('data', ctx.dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
     .execute();
   await db.schema
-    .createIndex('metrics_run_key_step')
-    .on('metrics')
-    .columns(['run_id', 'key', 'step', 'timestamp', 'value', 'is_nan'])
+    .createIndex('metric_chunks_run_key_step')
+    .on('metric_chunks')
+    .columns(['run_id', 'key', 'min_step'])
     .execute();
 
   await db.schema
