@@ -80,55 +80,79 @@ export function planMetricWrites(metrics: readonly Metric[]): MetricWrites {
     return { key, minStep, maxStep, count: list.length, data: encodeChunk(list) };
   });
   const latest = new Map<string, StoredPoint>();
-  const rollups = new Map<string, Rollup>();
+  const pointsByKey = new Map<string, StoredPoint[]>();
   for (const p of points) {
     const prev = latest.get(p.key);
     if (!prev || isLater(p, prev)) latest.set(p.key, p);
-    for (let level = 0; level < ROLLUP_WIDTHS.length; level++) {
-      const bucket = bucketOf(p.step, level);
-      const id = `${level}\u0000${bucket}\u0000${p.key}`;
-      const r = rollups.get(id);
-      if (!r) {
-        rollups.set(id, {
-          key: p.key,
-          level,
-          bucket,
-          count: 1,
-          nanCount: p.isNan,
-          minValue: p.value,
-          minStep: p.value === null ? null : p.step,
-          maxValue: p.value,
-          maxStep: p.value === null ? null : p.step,
-          firstStep: p.step,
-          lastStep: p.step,
-          lastTimestamp: p.timestamp,
-          lastValue: p.value,
-          lastIsNan: p.isNan,
-        });
-        continue;
-      }
-      r.count++;
-      r.nanCount += p.isNan;
-      if (p.value !== null) {
-        if (r.minValue === null || p.value < r.minValue) {
-          r.minValue = p.value;
-          r.minStep = p.step;
-        }
-        if (r.maxValue === null || p.value > r.maxValue) {
-          r.maxValue = p.value;
-          r.maxStep = p.step;
-        }
-      }
-      if (p.step < r.firstStep) r.firstStep = p.step;
-      if (p.step > r.lastStep || (p.step === r.lastStep && p.timestamp >= r.lastTimestamp)) {
-        r.lastStep = p.step;
-        r.lastTimestamp = p.timestamp;
-        r.lastValue = p.value;
-        r.lastIsNan = p.isNan;
-      }
-    }
+    const list = pointsByKey.get(p.key);
+    if (list) list.push(p);
+    else pointsByKey.set(p.key, [p]);
   }
-  return { chunks, latest: [...latest.values()], rollups: [...rollups.values()] };
+  const rollups: Rollup[] = [];
+  for (const [key, list] of pointsByKey) rollups.push(...rollupsOf(key, list));
+  return { chunks, latest: [...latest.values()], rollups };
+}
+
+const pointRollup = (key: string, level: number, bucket: number, p: StoredPoint): Rollup => ({
+  key,
+  level,
+  bucket,
+  count: 1,
+  nanCount: p.isNan,
+  minValue: p.value,
+  minStep: p.value === null ? null : p.step,
+  maxValue: p.value,
+  maxStep: p.value === null ? null : p.step,
+  firstStep: p.step,
+  lastStep: p.step,
+  lastTimestamp: p.timestamp,
+  lastValue: p.value,
+  lastIsNan: p.isNan,
+});
+
+/** Folds `b` into `a` (same key, level and bucket). */
+function mergeInto(a: Rollup, b: Rollup): void {
+  a.count += b.count;
+  a.nanCount += b.nanCount;
+  if (b.minValue !== null && (a.minValue === null || b.minValue < a.minValue)) {
+    a.minValue = b.minValue;
+    a.minStep = b.minStep;
+  }
+  if (b.maxValue !== null && (a.maxValue === null || b.maxValue > a.maxValue)) {
+    a.maxValue = b.maxValue;
+    a.maxStep = b.maxStep;
+  }
+  if (b.firstStep < a.firstStep) a.firstStep = b.firstStep;
+  if (b.lastStep > a.lastStep || (b.lastStep === a.lastStep && b.lastTimestamp >= a.lastTimestamp)) {
+    a.lastStep = b.lastStep;
+    a.lastTimestamp = b.lastTimestamp;
+    a.lastValue = b.lastValue;
+    a.lastIsNan = b.lastIsNan;
+  }
+}
+
+/** The rollups of one key's points at every level: level 0 from the points, each next level from the one below. */
+function rollupsOf(key: string, points: readonly StoredPoint[]): Rollup[] {
+  let level = new Map<number, Rollup>();
+  for (const p of points) {
+    const bucket = bucketOf(p.step, 0);
+    const r = level.get(bucket);
+    if (r) mergeInto(r, pointRollup(key, 0, bucket, p));
+    else level.set(bucket, pointRollup(key, 0, bucket, p));
+  }
+  const out = [...level.values()];
+  for (let l = 1; l < ROLLUP_WIDTHS.length; l++) {
+    const next = new Map<number, Rollup>();
+    for (const r of level.values()) {
+      const bucket = Math.floor((r.bucket * ROLLUP_WIDTHS[l - 1]!) / ROLLUP_WIDTHS[l]!);
+      const existing = next.get(bucket);
+      if (existing) mergeInto(existing, r);
+      else next.set(bucket, { ...r, level: l, bucket });
+    }
+    out.push(...next.values());
+    level = next;
+  }
+  return out;
 }
 
 const LATEST_UPSERT_SUFFIX = `

@@ -13,6 +13,7 @@ import {
   validateValueLength,
 } from '@cairn/core';
 import { type Database, insertAuditEvent, type MetadataStore } from '@cairn/store';
+import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { RequestContext } from './context.js';
 import { getExperimentRow } from './experiments.js';
@@ -395,6 +396,32 @@ async function upsertTags(db: Kysely<Database>, runId: string, tags: readonly Ta
   if (name) await db.updateTable('runs').set({ name: name.value }).where('id', '=', runId).execute();
 }
 
+/** The statements of a SQLite log-batch besides the metric ones, prepared once per connection. */
+function prepareBatchStatements(sqlite: SqliteDatabase.Database) {
+  return {
+    getParam: sqlite.prepare('SELECT value FROM params WHERE run_id = ? AND key = ?'),
+    insertParam: sqlite.prepare('INSERT OR IGNORE INTO params (run_id, key, value) VALUES (?, ?, ?)'),
+    upsertTag: sqlite.prepare(
+      'INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
+    ),
+    renameRun: sqlite.prepare('UPDATE runs SET name = ? WHERE id = ?'),
+    insertAudit: sqlite.prepare(
+      'INSERT INTO audit_events (workspace_id, actor, at, action, target_kind, target_id, message, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+  };
+}
+
+const batchStatements = new WeakMap<SqliteDatabase.Database, ReturnType<typeof prepareBatchStatements>>();
+
+function sqliteBatchStatements(sqlite: SqliteDatabase.Database) {
+  let s = batchStatements.get(sqlite);
+  if (!s) {
+    s = prepareBatchStatements(sqlite);
+    batchStatements.set(sqlite, s);
+  }
+  return s;
+}
+
 /**
  * Logs metrics, params and tags to a run atomically: either the whole batch is stored or none of it.
  * On SQLite the batch is written with prepared statements in one synchronous transaction (the hot
@@ -423,16 +450,7 @@ export async function logBatch(
   if (store.sqlite) {
     await store.withSqlite((sqlite) => {
       const statements = sqliteMetricStatements(sqlite);
-      const getParam = sqlite.prepare('SELECT value FROM params WHERE run_id = ? AND key = ?');
-      const insertParam = sqlite.prepare(
-        'INSERT OR IGNORE INTO params (run_id, key, value) VALUES (?, ?, ?)',
-      );
-      const upsertTag = sqlite.prepare(
-        'INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
-      );
-      const insertAudit = sqlite.prepare(
-        'INSERT INTO audit_events (workspace_id, actor, at, action, target_kind, target_id, message, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      );
+      const { getParam, insertParam, upsertTag, renameRun, insertAudit } = sqliteBatchStatements(sqlite);
       sqlite.transaction(() => {
         for (const p of batch.params) {
           const old = getParam.get(runId, p.key) as { value: string } | undefined;
@@ -441,7 +459,7 @@ export async function logBatch(
         }
         for (const t of batch.tags) upsertTag.run(runId, t.key, t.value);
         const name = batch.tags.find((t) => t.key === SystemTag.runName);
-        if (name) sqlite.prepare('UPDATE runs SET name = ? WHERE id = ?').run(name.value, runId);
+        if (name) renameRun.run(name.value, runId);
         statements.apply(runId, writes);
         insertAudit.run(
           audit.workspaceId,
