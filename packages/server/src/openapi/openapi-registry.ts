@@ -181,13 +181,14 @@ function operationObject(
 
 /** `GET /api/v1/workspaces/:workspace/runs/:runId` → `getWorkspacesRunsByRunId`-like stable id. */
 function operationId(op: OperationDescription): string {
-  const words = op.url
-    .replace(/^\/api\/v1\//, '')
-    .split('/')
-    .filter((s) => s !== '' && s !== ':workspace' && s !== 'workspaces')
+  const segments = op.url.replace(/^\/api\/v1\//, '').split('/');
+  // Inside a workspace the prefix says nothing; `/workspaces/:workspace` itself keeps it.
+  const inside = segments[0] === 'workspaces' && segments.length > 2;
+  const words = (inside ? segments.slice(2) : segments)
+    .filter((s) => s !== '')
     .map((s) => (s.startsWith(':') ? `By-${s.slice(1)}` : s))
     .join('-');
-  const camel = `${op.method.toLowerCase()}-${words || 'workspaces'}`.replace(/[-_.]+(.)/g, (_, c: string) =>
+  const camel = `${op.method.toLowerCase()}-${words}`.replace(/[-_.]+(.)/g, (_, c: string) =>
     c.toUpperCase(),
   );
   return camel;

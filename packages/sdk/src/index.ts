@@ -1,0 +1,17 @@
+export * from './client.js';
+export * from './errors.js';
+export type { AuditQuery } from './identity.js';
+export { fromWire, toWire } from './numbers.js';
+export type {
+  ArtifactDownload,
+  ChartSeries,
+  DownloadProgress,
+  HistoryPage,
+  LogBatchRequest,
+  MetricBucket,
+  MetricPoint,
+  Run,
+  RunPage,
+  UploadBody,
+} from './runs.js';
+export type * from './wire.js';

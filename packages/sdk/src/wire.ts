@@ -1,0 +1,255 @@
+/**
+ * The shapes the Cairn native API (/api/v1) sends and accepts, as plain types. The SDK depends on
+ * nothing else; the server's schemas are checked against these in the integration tests.
+ */
+
+/** A metric value on the wire: non-finite values travel as their names. */
+export type WireNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+export type LifecycleStage = 'active' | 'deleted';
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+export type Role = 'owner' | 'contributor' | 'reader';
+export type RunSection = 'params' | 'metrics' | 'tags';
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'CONFLICT'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'ENDPOINT_NOT_FOUND'
+  | 'NOT_IMPLEMENTED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+export interface WireError {
+  error: {
+    code: ErrorCode;
+    message: string;
+    details?: { field?: string; position?: number; [k: string]: unknown };
+  };
+}
+
+export interface Experiment {
+  experimentId: string;
+  name: string;
+  artifactLocation: string;
+  lifecycleStage: LifecycleStage;
+  /** Milliseconds since the epoch. */
+  creationTime: number;
+  lastUpdateTime: number;
+  tags: Record<string, string>;
+}
+
+export interface LatestMetricOf<N> {
+  value: N;
+  step: number;
+  timestamp: number;
+}
+
+export interface RunOf<N> {
+  runId: string;
+  experimentId: string;
+  runName: string;
+  userId: string;
+  status: RunStatus;
+  startTime: number;
+  endTime: number | null;
+  artifactUri: string;
+  lifecycleStage: LifecycleStage;
+  parentRunId: string | null;
+  /** Present on GET, and on search when `include` names it. */
+  params?: Record<string, string>;
+  metrics?: Record<string, LatestMetricOf<N>>;
+  tags?: Record<string, string>;
+}
+
+export interface MetricPointOf<N> {
+  value: N;
+  step: number;
+  timestamp: number;
+}
+
+export interface MetricBucketOf<N> {
+  stepStart: number;
+  stepEnd: number;
+  count: number;
+  min: N;
+  max: N;
+  last: N;
+  /** Steps where min and max occurred: plot a spike at its true x. */
+  minStep: number;
+  maxStep: number;
+}
+
+export type WireRun = RunOf<WireNumber>;
+export type WireMetricPoint = MetricPointOf<WireNumber>;
+export type WireMetricBucket = MetricBucketOf<WireNumber>;
+
+export interface ArtifactEntry {
+  /** Relative to the run's artifact root. */
+  path: string;
+  isDir: boolean;
+  fileSize: number | null;
+}
+
+export interface ArtifactFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: number;
+  createdBy: string;
+  role: Role | null;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  displayName: string;
+  isAdmin: boolean;
+  createdAt: number | null;
+}
+
+export interface ApiToken {
+  id: string;
+  userId: string;
+  userName: string;
+  name: string;
+  workspaceScope: string | null;
+  roleScope: Role | null;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface AuditEvent {
+  id: number;
+  workspaceId: string | null;
+  actor: string;
+  at: number;
+  action: string;
+  targetKind: string;
+  targetId: string;
+  message: string | null;
+  details?: Record<string, unknown> | null;
+}
+
+export interface Me {
+  user: User;
+  local: boolean;
+  token: { id: string; workspaceScope: string | null; roleScope: Role | null } | null;
+  workspaces: Workspace[];
+}
+
+// ── responses ──
+
+export interface ExperimentPage {
+  experiments: Experiment[];
+  nextPageToken: string | null;
+}
+export interface WireRunPage {
+  runs: WireRun[];
+  nextPageToken: string | null;
+}
+export interface WireHistoryPage {
+  key: string;
+  metrics: WireMetricPoint[];
+  nextPageToken: string | null;
+}
+export interface WireChartSeries {
+  key: string;
+  totalCount: number;
+  level: number;
+  buckets: WireMetricBucket[];
+}
+export interface ArtifactListing {
+  path: string;
+  files: ArtifactEntry[];
+}
+export interface AuditPage {
+  events: AuditEvent[];
+  nextPageToken: string | null;
+}
+
+// ── requests ──
+
+export interface SearchExperimentsRequest {
+  filter?: string;
+  orderBy?: string[];
+  viewType?: ViewType;
+  maxResults?: number;
+  pageToken?: string;
+}
+
+export interface CreateExperimentRequest {
+  name: string;
+  artifactLocation?: string;
+  tags?: Record<string, string>;
+  message?: string;
+}
+
+export interface UpdateExperimentRequest {
+  name?: string;
+  /** A string sets the tag, null deletes it. */
+  tags?: Record<string, string | null>;
+  message?: string;
+}
+
+export interface CreateRunRequest {
+  experimentId: string;
+  runName?: string;
+  startTime?: number;
+  status?: RunStatus;
+  tags?: Record<string, string>;
+  message?: string;
+}
+
+export interface UpdateRunRequest {
+  status?: RunStatus;
+  endTime?: number;
+  runName?: string;
+  tags?: Record<string, string | null>;
+  message?: string;
+}
+
+export interface SearchRunsRequest {
+  experimentIds: string[];
+  filter?: string;
+  orderBy?: string[];
+  viewType?: ViewType;
+  maxResults?: number;
+  pageToken?: string;
+  include?: RunSection[];
+}
+
+export interface LogBatchRequestOf<N> {
+  metrics?: { key: string; value: N; timestamp?: number; step?: number }[];
+  params?: Record<string, string | number | boolean>;
+  tags?: Record<string, string>;
+  message?: string;
+}
+
+export interface CreateWorkspaceRequest {
+  name: string;
+  description?: string;
+  message?: string;
+}
+
+export interface CreateTokenRequest {
+  name: string;
+  user?: string;
+  workspace?: string;
+  role?: Role;
+  expiresAt?: number;
+  message?: string;
+}
