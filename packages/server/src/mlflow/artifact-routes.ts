@@ -1,9 +1,11 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CairnError, ErrorCode, invalidArgument, notFound } from '@cairn/core';
+import { insertAuditEvent, type MetadataStore } from '@cairn/store';
 import type { ArtifactRepository } from '@cairn/tracking';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendFile } from '../http/download.js';
+import { requestContext } from './context.js';
 import { type Fields, optObjectList, optString, reqInt, reqString, requestFields } from './wire.js';
 
 const wildcard = (req: FastifyRequest): string => (req.params as { '*': string })['*'] ?? '';
@@ -23,7 +25,24 @@ const joinPath = (dir: string, name: string) => (dir ? `${dir.replace(/\/+$/, ''
  * path, and multipart upload whose part URLs point back at this server. Registered in its own plugin
  * context so request bodies of any content type reach the handlers as raw streams.
  */
-export function artifactProxyRoutes(artifacts: ArtifactRepository, prefix: string) {
+export function artifactProxyRoutes(
+  services: { artifacts: ArtifactRepository; store: MetadataStore },
+  prefix: string,
+) {
+  const { artifacts, store } = services;
+  /** Artifact changes are mutations like any other: each is recorded in the audit log once it is stored. */
+  const audit = (req: FastifyRequest, action: string, path: string, details?: Record<string, unknown>) => {
+    const c = requestContext(req);
+    return insertAuditEvent(store.db, {
+      workspaceId: c.workspaceId,
+      actor: c.actor,
+      action,
+      targetKind: 'artifact',
+      targetId: path,
+      message: c.message ?? null,
+      details: details ?? null,
+    });
+  };
   return async (app: FastifyInstance) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
@@ -80,13 +99,15 @@ export function artifactProxyRoutes(artifacts: ArtifactRepository, prefix: strin
     });
 
     app.put(`${base}/artifacts/*`, async (req, reply) => {
-      await artifacts.put(req.workspaceId, wildcard(req), bodyStream(req));
+      const file = await artifacts.put(req.workspaceId, wildcard(req), bodyStream(req));
+      await audit(req, 'artifact.put', file.path, { size: file.size, sha256: file.sha256 });
       return reply.status(200).header('X-Content-Type-Options', 'nosniff').send();
     });
 
     app.delete(`${base}/artifacts/*`, async (req) => {
       const removed = await artifacts.delete(req.workspaceId, wildcard(req));
       if (removed === 0) throw notFound(`No such artifact: '${wildcard(req)}'`, { field: 'path' });
+      await audit(req, 'artifact.delete', wildcard(req), { files: removed });
       return {};
     });
 
@@ -126,7 +147,12 @@ export function artifactProxyRoutes(artifacts: ArtifactRepository, prefix: strin
         partNumber: reqInt(p, 'part_number'),
         etag: reqString(p, 'etag'),
       }));
-      await artifacts.completeMultipart(uploadId, parts);
+      const file = await artifacts.completeMultipart(uploadId, parts);
+      await audit(req, 'artifact.put', file.path, {
+        size: file.size,
+        sha256: file.sha256,
+        parts: parts.length,
+      });
       return {};
     });
 

@@ -36,7 +36,7 @@ export async function registerMlflowRoutes(app: FastifyInstance, services: Servi
         }
       }
     }
-    await app.register(artifactProxyRoutes(services.artifacts, prefix));
+    await app.register(artifactProxyRoutes(services, prefix));
     app.get(`${prefix}/api/3.0/mlflow/server-info`, async () => SERVER_INFO);
     app.get(`${prefix}/version`, async () => '3.17.2');
   }
