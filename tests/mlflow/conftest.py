@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -54,6 +55,13 @@ def _wait_healthy(url: str, proc: subprocess.Popen | None, log_path: Path | None
         time.sleep(0.2)
     log = log_path.read_text(errors="replace")[-4000:] if log_path else ""
     raise RuntimeError(f"server at {url} not healthy after {timeout_s}s ({last_error}):\n{log}")
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _server_command(port: int, data_dir: Path) -> list[str]:
@@ -115,11 +123,13 @@ def tracking_uri() -> str:
         _wait_healthy(url, proc, log_path, 90 if AGAINST_MLFLOW else 30)
         yield url
     finally:
-        proc.terminate()
+        # The server runs in its own session; signal its whole process group so that children
+        # (mlflow's uvicorn workers and job consumers) go with it.
+        _signal_group(proc, signal.SIGTERM)
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
             proc.wait()
         if os.environ.get("CAIRN_TEST_KEEP_DATA"):
             print(f"\nserver data kept in {data_dir}")

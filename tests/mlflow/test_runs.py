@@ -101,6 +101,8 @@ def test_metrics_with_steps_timestamps_and_non_finite_values(client, experiment_
         mlflow.log_metric("nan_last", 1.0, step=0, timestamp=t0)
         mlflow.log_metric("nan_last", float("nan"), step=1, timestamp=t0 + 1)
         mlflow.log_metric("no_step", 3.5)
+        # log_metrics goes through runs/log-batch, where non-finite values are also strings.
+        mlflow.log_metrics({"batch_nan": float("nan"), "batch_inf": math.inf, "batch_ninf": -math.inf}, step=7)
 
     run_data = client.get_run(run.info.run_id).data
     # runs/get returns the latest value (highest step) of each key.
@@ -110,6 +112,11 @@ def test_metrics_with_steps_timestamps_and_non_finite_values(client, experiment_
     assert_infinite(run_data.metrics["weird"], -1, against_mlflow)
     assert math.isnan(run_data.metrics["nan_last"])
     assert run_data.metrics["no_step"] == 3.5
+    assert math.isnan(run_data.metrics["batch_nan"])
+    assert_infinite(run_data.metrics["batch_inf"], 1, against_mlflow)
+    assert_infinite(run_data.metrics["batch_ninf"], -1, against_mlflow)
+    batch_nan = client.get_metric_history(run.info.run_id, "batch_nan")
+    assert len(batch_nan) == 1 and batch_nan[0].step == 7 and math.isnan(batch_nan[0].value)
 
     loss = client.get_metric_history(run.info.run_id, "loss")
     assert [(m.step, m.value, m.timestamp) for m in loss] == [(0, 0.9, t0), (1, 0.5, t0 + 1), (2, 0.25, t0 + 2)]
