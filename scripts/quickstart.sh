@@ -14,9 +14,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+node scripts/build.mjs >/dev/null
+
 port="${CAIRN_PORT:-5000}"
 data_dir="${CAIRN_DATA_DIR:-$HOME/.cairn}"
-node --import tsx packages/cli/src/main.ts server start --host 127.0.0.1 --port "$port" --data-dir "$data_dir" &
+node dist/cairn.mjs server start --host 127.0.0.1 --port "$port" --data-dir "$data_dir" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' INT TERM EXIT
 
