@@ -1,0 +1,1 @@
+// Public API of @cairn/jobs; each folder adds its export line.
