@@ -1,1 +1,2 @@
 // Public API of @cairn/jobs; each folder adds its export line.
+export * from './snapshot/index.js';
