@@ -27,7 +27,13 @@ export interface SearchRow {
 export interface BenchResults {
   date: string;
   quick: boolean;
-  machine: { cpus: number; cpuModel: string; memGiB: number; os: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memGiB: number;
+    os: string;
+    loadAverage: { start: number; end: number };
+  };
   versions: { node: string; python: string; mlflow: string; cairnCommit: string };
   sizes: Sizes;
   startupMs: { mlflow: number[]; cairn: number[] };
@@ -76,6 +82,9 @@ function verdict(ok: boolean | undefined): string {
 
 const medianP95 = (v: { warm: Timing }) =>
   v.warm.n > 1 ? `${ms(v.warm.median)} (p95 ${ms(v.warm.p95)}, n=${v.warm.n})` : `${ms(v.warm.median)} (n=1)`;
+
+const pointsCell = (v: EndpointTiming) =>
+  `${num(v.points)}, ${num(v.bytes / 1024)} KiB; ${v.spikeKept ? 'yes' : 'no'}`;
 
 export function resultsTable(r: BenchResults): string {
   const rows: string[][] = [];
@@ -167,9 +176,9 @@ export function resultsTable(r: BenchResults): string {
     '',
   ]);
   rows.push([
-    '(c) points returned; spike kept',
-    cell(c.mlflowBulk, (v) => `${num(v.points)}; ${v.spikeKept ? 'yes' : 'no'}`),
-    `bulk-interval: ${cell(c.cairnBulk, (v) => `${num(v.points)}; ${v.spikeKept ? 'yes' : 'no'}`)}; chart: ${cell(c.cairnChart, (v) => `${num(v.points)}; ${v.spikeKept ? 'yes' : 'no'}`)}`,
+    '(c) points (or buckets) returned, response size; spike kept',
+    cell(c.mlflowBulk, pointsCell),
+    `bulk-interval: ${cell(c.cairnBulk, pointsCell)}; chart: ${cell(c.cairnChart, pointsCell)}`,
     '',
     '',
   ]);
@@ -199,7 +208,8 @@ export function resultsSection(r: BenchResults): string {
   const lines = [
     `### ${r.quick ? 'Quick (smoke) run' : 'Full run'} of ${r.date}`,
     '',
-    `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memGiB} GiB, ${r.machine.os}. ` +
+    `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memGiB} GiB, ${r.machine.os}; ` +
+      `1-minute load average ${num(r.machine.loadAverage.start, 1)} at the start and ${num(r.machine.loadAverage.end, 1)} at the end. ` +
       `Node ${r.versions.node}, Python ${r.versions.python}, mlflow ${r.versions.mlflow}, Cairn at ${r.versions.cairnCommit}. ` +
       'Both servers use SQLite on local disk, run on loopback, and are timed one after the other (never at the same time); the load generator runs on the same machine.',
     '',

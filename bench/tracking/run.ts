@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { timeFullHistory, timeGet } from './chart.js';
@@ -179,6 +179,7 @@ async function main(): Promise<number> {
       cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
       memGiB: Math.round(totalmem() / 2 ** 30),
       os: `Linux ${release()}`,
+      loadAverage: { start: loadavg()[0] ?? 0, end: Number.NaN },
     },
     versions: versions(python),
     sizes,
@@ -370,6 +371,7 @@ async function main(): Promise<number> {
     else log(`kept ${work}`);
   }
 
+  results.machine.loadAverage.end = loadavg()[0] ?? 0;
   if (pair.cairnError) results.notes.push(`Cairn: ${pair.cairnError.split('\n')[0]}`);
   process.stdout.write(`\n${resultsTable(results)}\n\n`);
   writeFileSync(
