@@ -23,6 +23,8 @@ const METRIC_KEYS = ['loss', 'acc'] as const;
 const PARAMS_PER_BATCH = 3;
 /** The kill comes once this many batches were acknowledged, with every client mid-request. */
 const KILL_AFTER_ACKS = 240;
+/** Each test starts the server twice (about 3 s each here, much longer on a loaded machine). */
+const TEST_TIMEOUT_MS = 240_000;
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely and checked with expect
 type LooseJson = any;
@@ -137,143 +139,151 @@ function presence(
 }
 
 describe.each(DIALECTS)('kill -9 durability (%s)', (dialect: Dialect) => {
-  it('every acknowledged log-batch survives a SIGKILL mid-stream, and no batch is half-applied', async () => {
-    const storage = await freshStorage(dialect);
-    const first = await storage.start();
-    const exp = await json(first.url, 'POST', `${A}/experiments/create`, {
-      name: `kill9-${randomBytes(4).toString('hex')}`,
-    });
-    const runIds: string[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const created = await json(first.url, 'POST', `${A}/runs/create`, {
-        experiment_id: exp.experiment_id,
-        start_time: Date.now(),
+  it(
+    'every acknowledged log-batch survives a SIGKILL mid-stream, and no batch is half-applied',
+    async () => {
+      const storage = await freshStorage(dialect);
+      const first = await storage.start();
+      const exp = await json(first.url, 'POST', `${A}/experiments/create`, {
+        name: `kill9-${randomBytes(4).toString('hex')}`,
       });
-      runIds.push(created.run.info.run_id);
-    }
+      const runIds: string[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const created = await json(first.url, 'POST', `${A}/runs/create`, {
+          experiment_id: exp.experiment_id,
+          start_time: Date.now(),
+        });
+        runIds.push(created.run.info.run_id);
+      }
 
-    const batches: Batch[] = [];
-    let acks = 0;
-    let killed = false;
-    let reachedThreshold!: () => void;
-    const threshold = new Promise<void>((resolve) => {
-      reachedThreshold = resolve;
-    });
-    const client = async (c: number) => {
-      for (let b = 0; !killed; b++) {
-        const batch = makeBatch(c * 100_000 + b, runIds[c % RUNS]!);
-        batches.push(batch);
-        batch.outcome = 'unknown';
-        try {
-          const res = await fetch(`${first.url}${A}/runs/log-batch`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(batch.body),
-          });
-          await res.arrayBuffer();
-          batch.outcome = res.status === 200 ? 'acked' : 'rejected';
-          if (res.status !== 200) return;
-          if (++acks === KILL_AFTER_ACKS) reachedThreshold();
-        } catch {
-          return; // the connection died with the server: the outcome stays 'unknown'
+      const batches: Batch[] = [];
+      let acks = 0;
+      let killed = false;
+      let reachedThreshold!: () => void;
+      const threshold = new Promise<void>((resolve) => {
+        reachedThreshold = resolve;
+      });
+      const client = async (c: number) => {
+        for (let b = 0; !killed; b++) {
+          const batch = makeBatch(c * 100_000 + b, runIds[c % RUNS]!);
+          batches.push(batch);
+          batch.outcome = 'unknown';
+          try {
+            const res = await fetch(`${first.url}${A}/runs/log-batch`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(batch.body),
+            });
+            await res.arrayBuffer();
+            batch.outcome = res.status === 200 ? 'acked' : 'rejected';
+            if (res.status !== 200) return;
+            if (++acks === KILL_AFTER_ACKS) reachedThreshold();
+          } catch {
+            return; // the connection died with the server: the outcome stays 'unknown'
+          }
         }
-      }
-    };
-    const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
-    await threshold;
-    killed = true;
-    await first.kill9();
-    await Promise.all(clients);
+      };
+      const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
+      await threshold;
+      killed = true;
+      await first.kill9();
+      await Promise.all(clients);
 
-    expect(batches.filter((b) => b.outcome === 'rejected')).toEqual([]);
-    const acked = batches.filter((b) => b.outcome === 'acked');
-    expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
-    // The kill really came mid-stream: some requests were still in flight.
-    expect(batches.length - acked.length).toBeGreaterThanOrEqual(1);
+      expect(batches.filter((b) => b.outcome === 'rejected')).toEqual([]);
+      const acked = batches.filter((b) => b.outcome === 'acked');
+      expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
+      // The kill really came mid-stream: some requests were still in flight.
+      expect(batches.length - acked.length).toBeGreaterThanOrEqual(1);
 
-    const second = await storage.start();
-    const holdings = new Map<
-      string,
-      { params: Map<string, string>; tags: Map<string, string>; history: Map<string, Map<number, number>> }
-    >();
-    for (const runId of runIds) {
-      const run = (await json(second.url, 'GET', `${A}/runs/get?run_id=${runId}`)).run;
-      const history = new Map<string, Map<number, number>>();
-      for (const key of METRIC_KEYS) {
-        const points = await fullHistory(second.url, runId, key);
-        const bySteps = new Map(points.map((p) => [p.step as number, p.value as number]));
-        expect(bySteps.size, `duplicate steps in ${key} of ${runId}`).toBe(points.length);
-        history.set(key, bySteps);
-        // The latest value shown on the run agrees with the history that survived.
-        const last = points.reduce<LooseJson>((a, p) => (a === null || p.step > a.step ? p : a), null);
-        const latest = (run.data.metrics ?? []).find((m: LooseJson) => m.key === key);
-        expect(latest?.value).toBe(last?.value);
+      const second = await storage.start();
+      const holdings = new Map<
+        string,
+        { params: Map<string, string>; tags: Map<string, string>; history: Map<string, Map<number, number>> }
+      >();
+      for (const runId of runIds) {
+        const run = (await json(second.url, 'GET', `${A}/runs/get?run_id=${runId}`)).run;
+        const history = new Map<string, Map<number, number>>();
+        for (const key of METRIC_KEYS) {
+          const points = await fullHistory(second.url, runId, key);
+          const bySteps = new Map(points.map((p) => [p.step as number, p.value as number]));
+          expect(bySteps.size, `duplicate steps in ${key} of ${runId}`).toBe(points.length);
+          history.set(key, bySteps);
+          // The latest value shown on the run agrees with the history that survived.
+          const last = points.reduce<LooseJson>((a, p) => (a === null || p.step > a.step ? p : a), null);
+          const latest = (run.data.metrics ?? []).find((m: LooseJson) => m.key === key);
+          expect(latest?.value).toBe(last?.value);
+        }
+        holdings.set(runId, {
+          params: new Map((run.data.params ?? []).map((p: LooseJson) => [p.key, p.value])),
+          tags: new Map((run.data.tags ?? []).map((t: LooseJson) => [t.key, t.value])),
+          history,
+        });
       }
-      holdings.set(runId, {
-        params: new Map((run.data.params ?? []).map((p: LooseJson) => [p.key, p.value])),
-        tags: new Map((run.data.tags ?? []).map((t: LooseJson) => [t.key, t.value])),
-        history,
+
+      let unknownPresent = 0;
+      for (const batch of batches) {
+        const share = presence(batch, holdings.get(batch.runId)!);
+        if (batch.outcome === 'acked') expect(share, `acknowledged batch ${batch.id}`).toBe(1);
+        else expect([0, 1], `in-flight batch ${batch.id} is half-applied (${share})`).toContain(share);
+        if (batch.outcome === 'unknown' && share === 1) unknownPresent++;
+      }
+      // Nothing appears that no batch sent.
+      const sentPoints = batches.length * STEPS_PER_BATCH * METRIC_KEYS.length;
+      let storedPoints = 0;
+      for (const h of holdings.values()) for (const steps of h.history.values()) storedPoints += steps.size;
+      expect(storedPoints).toBeLessThanOrEqual(sentPoints);
+      expect(storedPoints).toBe((acked.length + unknownPresent) * STEPS_PER_BATCH * METRIC_KEYS.length);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an artifact upload killed mid-stream leaves no listed file; an acknowledged one survives',
+    async () => {
+      const storage = await freshStorage(dialect);
+      const first = await storage.start();
+      const exp = await json(first.url, 'POST', `${A}/experiments/create`, {
+        name: `kill9-art-${randomBytes(4).toString('hex')}`,
       });
-    }
+      const run = (await json(first.url, 'POST', `${A}/runs/create`, { experiment_id: exp.experiment_id }))
+        .run.info;
+      const dir = `${exp.experiment_id}/${run.run_id}/artifacts`;
+      const artifacts = `${first.url}/api/2.0/mlflow-artifacts/artifacts`;
 
-    let unknownPresent = 0;
-    for (const batch of batches) {
-      const share = presence(batch, holdings.get(batch.runId)!);
-      if (batch.outcome === 'acked') expect(share, `acknowledged batch ${batch.id}`).toBe(1);
-      else expect([0, 1], `in-flight batch ${batch.id} is half-applied (${share})`).toContain(share);
-      if (batch.outcome === 'unknown' && share === 1) unknownPresent++;
-    }
-    // Nothing appears that no batch sent.
-    const sentPoints = batches.length * STEPS_PER_BATCH * METRIC_KEYS.length;
-    let storedPoints = 0;
-    for (const h of holdings.values()) for (const steps of h.history.values()) storedPoints += steps.size;
-    expect(storedPoints).toBeLessThanOrEqual(sentPoints);
-    expect(storedPoints).toBe((acked.length + unknownPresent) * STEPS_PER_BATCH * METRIC_KEYS.length);
-  });
+      const done = Buffer.from(`acknowledged ${randomBytes(8).toString('hex')}`);
+      const put = await fetch(`${artifacts}/${dir}/done.txt`, { method: 'PUT', body: done });
+      expect(put.status).toBe(200);
 
-  it('an artifact upload killed mid-stream leaves no listed file; an acknowledged one survives', async () => {
-    const storage = await freshStorage(dialect);
-    const first = await storage.start();
-    const exp = await json(first.url, 'POST', `${A}/experiments/create`, {
-      name: `kill9-art-${randomBytes(4).toString('hex')}`,
-    });
-    const run = (await json(first.url, 'POST', `${A}/runs/create`, { experiment_id: exp.experiment_id })).run
-      .info;
-    const dir = `${exp.experiment_id}/${run.run_id}/artifacts`;
-    const artifacts = `${first.url}/api/2.0/mlflow-artifacts/artifacts`;
+      // A 64 MiB upload of which 8 MiB is sent; the kill comes once the server is writing it.
+      const declared = 64 * 1024 * 1024;
+      const url = new URL(`${artifacts}/${dir}/partial.bin`);
+      const upload = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': declared },
+      });
+      const answered = new Promise<string>((resolve) => {
+        upload.on('response', (res) => resolve(`answered ${res.statusCode}`));
+        upload.on('error', (err) => resolve(`failed: ${err.message}`));
+      });
+      const chunk = randomBytes(1024 * 1024);
+      for (let i = 0; i < 8; i++) upload.write(chunk);
+      await receivedBytes(join(storage.dataDir, 'blobs', 'tmp'));
+      await first.kill9();
+      expect(await answered).toMatch(/^failed/);
 
-    const done = Buffer.from(`acknowledged ${randomBytes(8).toString('hex')}`);
-    const put = await fetch(`${artifacts}/${dir}/done.txt`, { method: 'PUT', body: done });
-    expect(put.status).toBe(200);
-
-    // A 64 MiB upload of which 8 MiB is sent; the kill comes once the server is writing it.
-    const declared = 64 * 1024 * 1024;
-    const url = new URL(`${artifacts}/${dir}/partial.bin`);
-    const upload = request({
-      host: url.hostname,
-      port: url.port,
-      path: url.pathname,
-      method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream', 'content-length': declared },
-    });
-    const answered = new Promise<string>((resolve) => {
-      upload.on('response', (res) => resolve(`answered ${res.statusCode}`));
-      upload.on('error', (err) => resolve(`failed: ${err.message}`));
-    });
-    const chunk = randomBytes(1024 * 1024);
-    for (let i = 0; i < 8; i++) upload.write(chunk);
-    await receivedBytes(join(storage.dataDir, 'blobs', 'tmp'));
-    await first.kill9();
-    expect(await answered).toMatch(/^failed/);
-
-    const second = await storage.start();
-    const listing = await json(second.url, 'GET', `/api/2.0/mlflow-artifacts/artifacts?path=${dir}`);
-    expect(listing.files).toEqual([{ path: 'done.txt', is_dir: false, file_size: done.length }]);
-    const partial = await fetch(`${second.url}/api/2.0/mlflow-artifacts/artifacts/${dir}/partial.bin`);
-    expect(partial.status).toBe(404);
-    const back = await fetch(`${second.url}/api/2.0/mlflow-artifacts/artifacts/${dir}/done.txt`);
-    expect(Buffer.from(await back.arrayBuffer())).toEqual(done);
-  });
+      const second = await storage.start();
+      const listing = await json(second.url, 'GET', `/api/2.0/mlflow-artifacts/artifacts?path=${dir}`);
+      expect(listing.files).toEqual([{ path: 'done.txt', is_dir: false, file_size: done.length }]);
+      const partial = await fetch(`${second.url}/api/2.0/mlflow-artifacts/artifacts/${dir}/partial.bin`);
+      expect(partial.status).toBe(404);
+      const back = await fetch(`${second.url}/api/2.0/mlflow-artifacts/artifacts/${dir}/done.txt`);
+      expect(Buffer.from(await back.arrayBuffer())).toEqual(done);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
 
 /** Resolves once the blob store's temp folder holds a file with bytes in it (the upload is being written). */
