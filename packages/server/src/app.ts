@@ -42,7 +42,9 @@ export async function openBlobStore(config: ServerConfig): Promise<BlobStore> {
     });
     return s3;
   }
-  return new LocalBlobStore(config.blobUri);
+  const local = new LocalBlobStore(config.blobUri);
+  await local.sweepTemporaryFiles();
+  return local;
 }
 
 /** Builds the server (routes registered, stores opened and migrated) without listening. */

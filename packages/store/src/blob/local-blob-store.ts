@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
@@ -60,6 +60,31 @@ export class LocalBlobStore implements BlobStore {
     const path = this.#pathOf(sha256);
     if (!(await exists(path))) throw notFound(`Blob ${sha256} does not exist`);
     return createReadStream(path, range ? { start: range.start, end: range.end } : {});
+  }
+
+  /**
+   * Removes temporary files left by puts that never finished (a crash mid-upload). Only files older
+   * than `olderThanMs` go, so a put in flight in another process on the same folder is left alone.
+   */
+  async sweepTemporaryFiles(olderThanMs = 60 * 60 * 1000): Promise<number> {
+    const tmpDir = join(this.#root, 'tmp');
+    let removed = 0;
+    let names: string[];
+    try {
+      names = await readdir(tmpDir);
+    } catch {
+      return 0;
+    }
+    const cutoff = Date.now() - olderThanMs;
+    for (const name of names) {
+      const path = join(tmpDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && info.mtimeMs < cutoff) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async has(sha256: string): Promise<boolean> {
