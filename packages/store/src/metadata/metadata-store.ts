@@ -84,6 +84,10 @@ function openSqlite(uri: string): MetadataStore {
 
 function openPostgres(uri: string): MetadataStore {
   const pool = new pg.Pool({ connectionString: uri, max: 10 });
+  // An idle connection that the server drops (restart, pg_terminate_backend) emits 'error' on the pool;
+  // unhandled, that would crash the process. The pool discards the connection and opens a new one on
+  // the next query, so there is nothing else to do.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     dialect: 'postgres',
