@@ -7,9 +7,9 @@ import {
   type Tag,
   validateKey,
 } from '@cairn/core';
-import { type Database, insertAuditEvent, type MetadataStore } from '@cairn/store';
+import type { Database, MetadataStore } from '@cairn/store';
 import type { Kysely, Selectable } from 'kysely';
-import type { RequestContext } from './context.js';
+import { audit, type RequestContext } from './context.js';
 
 type ExperimentRow = Selectable<Database['experiments']>;
 
@@ -151,15 +151,7 @@ export async function createExperiment(
         .values(input.tags.map((t) => ({ experiment_id: id, key: t.key, value: t.value })))
         .execute();
     }
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: 'experiment.create',
-      targetKind: 'experiment',
-      targetId: String(id),
-      message: ctx.message ?? null,
-      details: { name },
-    });
+    await audit(trx, ctx, 'experiment.create', 'experiment', String(id), { name });
     return id;
   });
 }
@@ -267,14 +259,13 @@ export async function setExperimentLifecycle(
       .set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? Date.now() : null })
       .where('experiment_id', '=', id)
       .execute();
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: stage === 'deleted' ? 'experiment.delete' : 'experiment.restore',
-      targetKind: 'experiment',
-      targetId: String(id),
-      message: ctx.message ?? null,
-    });
+    await audit(
+      trx,
+      ctx,
+      stage === 'deleted' ? 'experiment.delete' : 'experiment.restore',
+      'experiment',
+      String(id),
+    );
   });
 }
 
@@ -304,14 +295,9 @@ export async function renameExperiment(
       .set({ name, last_update_time: Date.now() })
       .where('id', '=', experimentId)
       .execute();
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: 'experiment.rename',
-      targetKind: 'experiment',
-      targetId: String(experimentId),
-      message: ctx.message ?? null,
-      details: { from: row.name, to: name },
+    await audit(trx, ctx, 'experiment.rename', 'experiment', String(experimentId), {
+      from: row.name,
+      to: name,
     });
   });
 }
@@ -338,15 +324,7 @@ export async function setExperimentTag(
       .onConflict((oc) => oc.columns(['experiment_id', 'key']).doUpdateSet({ value: tag.value }))
       .execute();
     await touch(trx, id);
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: 'experiment.set_tag',
-      targetKind: 'experiment',
-      targetId: String(id),
-      message: ctx.message ?? null,
-      details: { key: tag.key },
-    });
+    await audit(trx, ctx, 'experiment.set_tag', 'experiment', String(id), { key: tag.key });
   });
 }
 
@@ -368,14 +346,6 @@ export async function deleteExperimentTag(
       throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`, { field: 'key' });
     }
     await touch(trx, id);
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: 'experiment.delete_tag',
-      targetKind: 'experiment',
-      targetId: String(id),
-      message: ctx.message ?? null,
-      details: { key },
-    });
+    await audit(trx, ctx, 'experiment.delete_tag', 'experiment', String(id), { key });
   });
 }

@@ -4,6 +4,6 @@ export * from './experiments.js';
 export * from './ids.js';
 export * from './logged-models.js';
 export * from './metric-reader.js';
+export { planMetricWrites, sqliteMetricStatements } from './metric-writer.js';
 export * from './runs.js';
 export * from './search/index.js';
-export { planMetricWrites, sqliteMetricStatements } from './metric-writer.js';

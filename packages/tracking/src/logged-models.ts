@@ -7,9 +7,9 @@ import {
   type Tag,
   validateKey,
 } from '@cairn/core';
-import { type Database, insertAuditEvent, type MetadataStore } from '@cairn/store';
+import type { Database, MetadataStore } from '@cairn/store';
 import type { Kysely, Selectable } from 'kysely';
-import type { RequestContext } from './context.js';
+import { audit, type RequestContext } from './context.js';
 import { getExperimentRow } from './experiments.js';
 import { newModelId } from './ids.js';
 import { decodeOffsetToken, encodeOffsetToken } from './metric-reader.js';
@@ -111,14 +111,9 @@ export async function createLoggedModel(
       .execute();
     await upsertKeyValues(trx, 'logged_model_params', id, input.params ?? []);
     await upsertKeyValues(trx, 'logged_model_tags', id, input.tags ?? []);
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: 'logged_model.create',
-      targetKind: 'logged_model',
-      targetId: id,
-      message: ctx.message ?? null,
-      details: { experimentId, sourceRunId: input.sourceRunId ?? null },
+    await audit(trx, ctx, 'logged_model.create', 'logged_model', id, {
+      experimentId,
+      sourceRunId: input.sourceRunId ?? null,
     });
   });
   return getLoggedModel(store, ctx, id);
@@ -156,14 +151,7 @@ async function mutateModel(
       .set({ last_updated_time: Date.now() })
       .where('id', '=', modelId)
       .execute();
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action,
-      targetKind: 'logged_model',
-      targetId: modelId,
-      message: ctx.message ?? null,
-    });
+    await audit(trx, ctx, action, 'logged_model', modelId);
   });
 }
 

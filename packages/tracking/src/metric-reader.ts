@@ -1,5 +1,5 @@
 import { invalidArgument, type Metric, type MetricBucket } from '@cairn/core';
-import type { MetadataStore } from '@cairn/store';
+import type { MetadataStore, MetricRollupRow } from '@cairn/store';
 import { mergeChunks, type PointColumns } from './metric-chunk.js';
 import { ROLLUP_WIDTHS } from './rollup-levels.js';
 
@@ -73,19 +73,7 @@ export async function readHistoryPage(
   return { metrics, nextPageToken: end < points.length ? encodeOffsetToken(end) : null };
 }
 
-interface RollupRow {
-  bucket: number;
-  count: number;
-  nan_count: number;
-  min_value: number | null;
-  min_step: number | null;
-  max_value: number | null;
-  max_step: number | null;
-  first_step: number;
-  last_step: number;
-  last_value: number | null;
-  last_is_nan: number;
-}
+type RollupRow = Pick<MetricRollupRow, (typeof ROLLUP_COLUMNS)[number]>;
 
 export interface ChartSeries {
   key: string;

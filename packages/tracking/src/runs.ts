@@ -15,7 +15,7 @@ import {
 import { type Database, insertAuditEvent, type MetadataStore } from '@cairn/store';
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
-import type { RequestContext } from './context.js';
+import { audit, type RequestContext } from './context.js';
 import { getExperimentRow } from './experiments.js';
 import { newRunId, randomRunName } from './ids.js';
 import { pointValue } from './metric-reader.js';
@@ -198,15 +198,7 @@ export async function createRun(
         .values(dedupeLast(allTags).map((t) => ({ run_id: runId, key: t.key, value: t.value })))
         .execute();
     }
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: 'run.create',
-      targetKind: 'run',
-      targetId: runId,
-      message: ctx.message ?? null,
-      details: { experimentId, name },
-    });
+    await audit(trx, ctx, 'run.create', 'run', runId, { experimentId, name });
   });
   return getRun(store, ctx, runId);
 }
@@ -225,15 +217,7 @@ export async function updateRun(
     if (input.runName) set.name = input.runName;
     if (Object.keys(set).length) await trx.updateTable('runs').set(set).where('id', '=', row.id).execute();
     if (input.runName) await upsertTags(trx, row.id, [{ key: SystemTag.runName, value: input.runName }]);
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: 'run.update',
-      targetKind: 'run',
-      targetId: row.id,
-      message: ctx.message ?? null,
-      details: { ...set },
-    });
+    await audit(trx, ctx, 'run.update', 'run', row.id, { ...set });
   });
   return getRun(store, ctx, input.runId);
 }
@@ -262,14 +246,7 @@ export async function setRunLifecycle(
       .set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? Date.now() : null })
       .where('id', '=', runId)
       .execute();
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: stage === 'deleted' ? 'run.delete' : 'run.restore',
-      targetKind: 'run',
-      targetId: runId,
-      message: ctx.message ?? null,
-    });
+    await audit(trx, ctx, stage === 'deleted' ? 'run.delete' : 'run.restore', 'run', runId);
   });
 }
 
@@ -437,7 +414,7 @@ export async function logBatch(
   const row = await getRunRow(store, ctx, runId);
   assertActive(row);
   const writes = planMetricWrites(batch.metrics);
-  const audit = {
+  const event = {
     workspaceId: ctx.workspaceId,
     actor: ctx.actor,
     action: 'run.log_batch',
@@ -462,14 +439,14 @@ export async function logBatch(
         if (name) renameRun.run(name.value, runId);
         statements.apply(runId, writes);
         insertAudit.run(
-          audit.workspaceId,
-          audit.actor,
+          event.workspaceId,
+          event.actor,
           Date.now(),
-          audit.action,
-          audit.targetKind,
-          audit.targetId,
-          audit.message,
-          JSON.stringify(audit.details),
+          event.action,
+          event.targetKind,
+          event.targetId,
+          event.message,
+          JSON.stringify(event.details),
         );
       })();
     });
@@ -504,7 +481,7 @@ export async function logBatch(
     }
     await upsertTags(trx, runId, batch.tags);
     await applyMetricWritesPostgres(trx as unknown as Kysely<unknown>, runId, writes);
-    await insertAuditEvent(trx, audit);
+    await insertAuditEvent(trx, event);
   });
 }
 
@@ -525,15 +502,7 @@ export async function deleteRunTag(
     if (Number(res.numDeletedRows) === 0) {
       throw notFound(`No tag with name: ${key} in run with id ${runId}`, { field: 'key' });
     }
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: 'run.delete_tag',
-      targetKind: 'run',
-      targetId: runId,
-      message: ctx.message ?? null,
-      details: { key },
-    });
+    await audit(trx, ctx, 'run.delete_tag', 'run', runId, { key });
   });
 }
 
@@ -552,14 +521,6 @@ export async function logRunInputs(
       .insertInto('run_inputs')
       .values(entries.map((e) => ({ run_id: runId, kind: e.kind, payload: JSON.stringify(e.payload) })))
       .execute();
-    await insertAuditEvent(trx, {
-      workspaceId: ctx.workspaceId,
-      actor: ctx.actor,
-      action: 'run.log_inputs',
-      targetKind: 'run',
-      targetId: runId,
-      message: ctx.message ?? null,
-      details: { count: entries.length },
-    });
+    await audit(trx, ctx, 'run.log_inputs', 'run', runId, { count: entries.length });
   });
 }
