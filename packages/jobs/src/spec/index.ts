@@ -1,0 +1,20 @@
+export * from './asset-ref.js';
+export * from './command-job.js';
+export * from './compute.js';
+export { closestName, didYouMean } from './did-you-mean.js';
+export * from './duration.js';
+export * from './environment.js';
+export * from './job-common.js';
+export * from './job-io.js';
+export * from './job-spec.js';
+export * from './placeholders.js';
+export * from './shell-quote.js';
+export * from './sweep-job.js';
+export {
+  type SourcePosition,
+  type SpecIssue,
+  type SpecLocator,
+  specError,
+  validateWith,
+  YamlSource,
+} from './yaml-source.js';
