@@ -11,7 +11,14 @@ export function parseDuration(value: unknown): number | undefined {
   const text = value.trim().toLowerCase();
   if (/^\d+$/.test(text)) return parseDuration(Number(text));
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)\s*([smhdw])/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text.replace(/\s+/g, '')) return undefined;
+  if (
+    parts.length === 0 ||
+    parts
+      .map((p) => p[0])
+      .join('')
+      .replace(/\s+/g, '') !== text.replace(/\s+/g, '')
+  )
+    return undefined;
   const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_SECONDS[p[2]!]!, 0);
   return seconds > 0 ? Math.round(seconds) : undefined;
 }

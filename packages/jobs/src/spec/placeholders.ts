@@ -118,8 +118,9 @@ export function findPlaceholders(
   const found: { text: string; namespace: PlaceholderNamespace; name: string; optional: boolean }[] = [];
   const walk = (parts: TemplatePart[], optional: boolean) => {
     for (const part of parts) {
-      if (part.kind === 'placeholder') found.push({ ...part, optional });
-      else if (part.kind === 'optional') walk(part.parts, true);
+      if (part.kind === 'placeholder') {
+        found.push({ text: part.text, namespace: part.namespace, name: part.name, optional });
+      } else if (part.kind === 'optional') walk(part.parts, true);
     }
   };
   walk(parseCommandTemplate(command).parts, false);
