@@ -54,6 +54,19 @@ describe('metric history', () => {
     expect(second.nextPageToken).toBeNull();
   });
 
+  it('pages an in-order history by reading only the chunks a page covers', async () => {
+    const points = Array.from({ length: 1000 }, (_, step) => ({ step, value: step / 10 }));
+    const runId = await seriesRun(points, 100);
+    const steps: number[] = [];
+    let token: string | null = null;
+    do {
+      const page = await readHistoryPage(store, runId, 'm', { maxResults: 150, pageToken: token });
+      steps.push(...page.metrics.map((m) => m.step));
+      token = page.nextPageToken;
+    } while (token);
+    expect(steps).toEqual(points.map((p) => p.step));
+  });
+
   it('downsamples a long series to the buckets asked for and keeps a one-point spike at its step', async () => {
     const n = 200_000;
     const points = Array.from({ length: n }, (_, step) => ({

@@ -66,11 +66,43 @@ export async function readHistoryPage(
   opts: { pageToken?: string | null; maxResults: number },
 ): Promise<HistoryPage> {
   const offset = decodeOffsetToken(opts.pageToken);
-  const points = await loadPoints(store, runId, key);
-  const end = Math.min(points.length, offset + opts.maxResults);
+  const chunks = await store.db
+    .selectFrom('metric_chunks')
+    .select(['id', 'min_step', 'max_step', 'count'])
+    .where('run_id', '=', runId)
+    .where('key', '=', key)
+    .orderBy('min_step')
+    .orderBy('id')
+    .execute();
+  const total = chunks.reduce((n, c) => n + Number(c.count), 0);
+  const end = Math.min(total, offset + opts.maxResults);
+  // When chunks do not overlap (the usual case: steps logged in order), the page's points lie in a few
+  // consecutive chunks found from the counts alone; only those are read and decoded.
+  const disjoint = chunks.every((c, i) => i === 0 || Number(chunks[i - 1]!.max_step) < Number(c.min_step));
+  let points: PointColumns;
+  let first = 0;
+  if (disjoint) {
+    const wanted: number[] = [];
+    let seen = 0;
+    for (const c of chunks) {
+      const count = Number(c.count);
+      if (seen + count > offset && seen < end) {
+        if (wanted.length === 0) first = seen;
+        wanted.push(Number(c.id));
+      }
+      seen += count;
+    }
+    const rows = wanted.length
+      ? await store.db.selectFrom('metric_chunks').select(['id', 'data']).where('id', 'in', wanted).execute()
+      : [];
+    const byId = new Map(rows.map((r) => [Number(r.id), r.data]));
+    points = mergeChunks(wanted.map((id) => byId.get(id)!));
+  } else {
+    points = await loadPoints(store, runId, key);
+  }
   const metrics: Metric[] = [];
-  for (let i = offset; i < end; i++) metrics.push(metricAt(key, points, i));
-  return { metrics, nextPageToken: end < points.length ? encodeOffsetToken(end) : null };
+  for (let i = offset; i < end; i++) metrics.push(metricAt(key, points, i - first));
+  return { metrics, nextPageToken: end < total ? encodeOffsetToken(end) : null };
 }
 
 type RollupRow = Pick<MetricRollupRow, (typeof ROLLUP_COLUMNS)[number]>;
@@ -127,9 +159,11 @@ export async function readChartSeries(
   const s1 = opts.endStep ?? Number(overview!.last);
   if (s1 < s0) throw invalidArgument('end_step must not be smaller than start_step', { field: 'end_step' });
 
+  // The coarsest level whose buckets are at most twice as wide as asked: the answer then has between
+  // half and all of the buckets asked for, from at most 16× as many rows (levels are 16× apart).
   const wanted = (s1 - s0 + 1) / opts.buckets;
   let level = -1;
-  for (let l = 0; l < ROLLUP_WIDTHS.length; l++) if (ROLLUP_WIDTHS[l]! <= wanted) level = l;
+  for (let l = 0; l < ROLLUP_WIDTHS.length; l++) if (ROLLUP_WIDTHS[l]! <= 2 * wanted) level = l;
 
   if (level < 0) {
     return { key, totalCount, level: -1, buckets: await rawBuckets(store, runId, key, s0, s1, opts.buckets) };
