@@ -66,6 +66,8 @@ start_services() {
   local -A pids=()
   bash scripts/services/postgres.sh >"$logs/postgres.log" 2>&1 &
   pids[postgres]=$!
+  bash scripts/services/slurm.sh >"$logs/slurm.log" 2>&1 &
+  pids[slurm]=$!
   # SeaweedFS runs from the venv, so it starts once the venv is ready.
   { bash scripts/services/python-env.sh && bash scripts/services/seaweedfs.sh; } >"$logs/python-seaweedfs.log" 2>&1 &
   pids[python-seaweedfs]=$!
@@ -87,6 +89,7 @@ start_services() {
   set +a
   export CAIRN_TEST_PG_URI="postgresql://postgres:cairn@127.0.0.1:5432/postgres"
   export CAIRN_TEST_PYTHON="$root/.venv/bin/python"
+  export CAIRN_TEST_SLURM=1
 }
 
 python_tests() {

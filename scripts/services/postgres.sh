@@ -7,9 +7,9 @@ log() { echo "postgres.sh: $*" >&2; }
 
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
   export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -qq postgresql >/dev/null 2>&1; then
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq postgresql >/dev/null
+  if ! flock /tmp/cairn-apt.lock apt-get install -y -qq postgresql >/dev/null 2>&1; then
+    flock /tmp/cairn-apt.lock apt-get update -qq >/dev/null
+    flock /tmp/cairn-apt.lock apt-get install -y -qq postgresql >/dev/null
   fi
 fi
 

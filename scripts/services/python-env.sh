@@ -29,9 +29,9 @@ if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
   # Debian's python3 ships venv support separately.
   rm -rf "$venv"
   export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -qq python3-venv >/dev/null 2>&1; then
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq python3-venv >/dev/null
+  if ! flock /tmp/cairn-apt.lock apt-get install -y -qq python3-venv >/dev/null 2>&1; then
+    flock /tmp/cairn-apt.lock apt-get update -qq >/dev/null
+    flock /tmp/cairn-apt.lock apt-get install -y -qq python3-venv >/dev/null
   fi
   "$python" -m venv "$venv"
 fi

@@ -12,6 +12,7 @@ export const TEST_ENV = {
   s3AccessKey: 'CAIRN_TEST_S3_ACCESS_KEY',
   s3SecretKey: 'CAIRN_TEST_S3_SECRET_KEY',
   python: 'CAIRN_TEST_PYTHON',
+  slurm: 'CAIRN_TEST_SLURM',
 } as const;
 
 export interface TestS3 {
@@ -56,6 +57,14 @@ export function testPython(): string {
     'the Python test environment',
     'scripts/services/python-env.sh (.venv/bin/python)',
   );
+}
+
+/**
+ * True when scripts/test.sh started the single-node Slurm cluster (CAIRN_TEST_SLURM=1). Suites that need
+ * Slurm run only then, and fail (not skip) when it is set but Slurm does not answer.
+ */
+export function testSlurmEnabled(): boolean {
+  return process.env[TEST_ENV.slurm] === '1';
 }
 
 export interface Disposable {

@@ -1,1 +1,2 @@
 export * from './compute-adapter.js';
+export * from './slurm/index.js';

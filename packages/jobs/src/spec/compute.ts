@@ -43,6 +43,8 @@ export const slurmComputeSchema = z.strictObject({
   gpus_per_job: nonNegativeInt.optional(),
   /** Seconds. */
   time_limit: slurmTimeSeconds.optional(),
+  /** Extra sbatch command-line arguments (e.g. `--qos=high`), which override Cairn's #SBATCH lines. */
+  sbatch_args: z.array(nonEmptyString).optional(),
   /** Where to run sbatch/squeue through ssh; on the server's machine when left out. */
   submit_host: nonEmptyString.optional(),
 });
