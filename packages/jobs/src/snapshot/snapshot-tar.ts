@@ -42,31 +42,53 @@ export async function snapshotTar(
   return { manifest, bytes, stream };
 }
 
+/** Blobs requested ahead of the one being written, so small files do not each wait a round trip. */
+const READ_AHEAD = 16;
+
 async function* archive(
   blobs: BlobStore,
   entries: readonly SnapshotEntry[],
   headers: readonly TarEntryHeader[],
 ): AsyncGenerator<Buffer> {
-  for (const [index, entry] of entries.entries()) {
-    const header = headers[index] as TarEntryHeader;
-    yield tarHeader(header);
-    if (isSymlinkEntry(entry)) continue;
-    let written = 0;
-    for await (const chunk of await openBlob(blobs, entry.sha256, entry.path)) {
-      const bytes = chunk as Buffer;
-      written += bytes.length;
-      if (written > entry.size) break;
-      yield bytes;
+  const opened = new Map<number, Promise<Readable>>();
+  const open = (index: number) => {
+    const entry = entries[index];
+    if (!entry || isSymlinkEntry(entry) || opened.has(index)) return;
+    const stream = openBlob(blobs, entry.sha256, entry.path);
+    stream.catch(() => {}); // awaited when its turn comes; an early failure must not go unhandled
+    opened.set(index, stream);
+  };
+  try {
+    for (const [index, entry] of entries.entries()) {
+      for (let ahead = index; ahead <= index + READ_AHEAD && ahead < entries.length; ahead++) open(ahead);
+      yield tarHeader(headers[index] as TarEntryHeader);
+      if (isSymlinkEntry(entry)) continue;
+      const stream = await (opened.get(index) as Promise<Readable>);
+      opened.delete(index);
+      let written = 0;
+      for await (const chunk of stream) {
+        const bytes = chunk as Buffer;
+        written += bytes.length;
+        if (written > entry.size) break;
+        yield bytes;
+      }
+      if (written !== entry.size) {
+        throw new CairnError(
+          ErrorCode.INTERNAL,
+          `Blob ${entry.sha256} of '${entry.path}' holds ${written} bytes where the manifest says ${entry.size}`,
+        );
+      }
+      yield tarPadding(entry.size);
     }
-    if (written !== entry.size) {
-      throw new CairnError(
-        ErrorCode.INTERNAL,
-        `Blob ${entry.sha256} of '${entry.path}' holds ${written} bytes where the manifest says ${entry.size}`,
+    yield TAR_END;
+  } finally {
+    // A consumer that stops early (or a failure) must not leave requested blobs holding connections.
+    for (const pending of opened.values())
+      pending.then(
+        (stream) => stream.destroy(),
+        () => {},
       );
-    }
-    yield tarPadding(entry.size);
   }
-  yield TAR_END;
 }
 
 function headerOf(entry: SnapshotEntry, mtime: number): TarEntryHeader {
