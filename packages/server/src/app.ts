@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { CairnError, ErrorCode, invalidArgument, toCairnError } from '@cairn/core';
-import { IdentityService } from '@cairn/identity';
+import { IdentityService, SYSTEM_PRINCIPAL } from '@cairn/identity';
+import { JobBus, JobService, LocalCompute, Scheduler } from '@cairn/jobs';
 import {
   type BlobStore,
   LocalBlobStore,
@@ -24,6 +26,9 @@ export interface Services {
   blobs: BlobStore;
   identity: IdentityService;
   artifacts: ArtifactRepository;
+  jobs: JobService;
+  jobBus: JobBus;
+  scheduler: Scheduler;
 }
 
 export interface CairnServer {
@@ -61,12 +66,67 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
   await identity.ensureWorkspace(config.defaultWorkspace);
   if (config.bootstrapAdmin) await identity.ensureBootstrapAdmin(config.bootstrapAdmin);
   const artifacts = new ArtifactRepository({ store, blobs });
-  const services: Services = { config, store, blobs, identity, artifacts };
-
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
   });
+  const jobBus = new JobBus();
+  const workRoot = join(config.dataDir, 'jobs');
+  const workDir = (workspaceId: string, jobName: string) => join(workRoot, workspaceId, jobName);
+  const scheduler = new Scheduler({
+    store,
+    blobs,
+    artifacts,
+    bus: jobBus,
+    workDir,
+    defaultWorkspace: config.defaultWorkspace,
+    serverUrl: () => listeningUrl(app),
+    adapterFor: (_workspaceId, target, onChange) => {
+      if (target.spec.type !== 'local') throw new Error(`no adapter for ${target.kind} compute yet`);
+      // The job inherits the server's environment (PATH, HOME) — never its CAIRN_* settings.
+      const baseEnv = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !k.startsWith('CAIRN_')),
+      );
+      return new LocalCompute({
+        cpus: target.spec.cpus,
+        memoryGb: target.spec.memory_gb,
+        gpus: target.spec.gpus,
+        baseEnv,
+        onChange,
+      });
+    },
+    tokens: {
+      // Local mode has no stored users, so no token: the loopback server needs none.
+      issue: async ({ workspaceId, userName, jobName, expiresAt }) => {
+        if (!(await identity.hasUsers())) return null;
+        const owner = await identity.getUser(userName).catch(() => null);
+        if (!owner) return null;
+        const { token, secret } = await identity.createToken(
+          {
+            userName,
+            name: `job ${jobName}`,
+            workspaceScope: workspaceId,
+            roleScope: 'contributor',
+            expiresAt,
+          },
+          { actor: SYSTEM_PRINCIPAL, message: `token for job ${jobName}` },
+        );
+        return { id: token.id, secret };
+      },
+      revoke: async (id) => {
+        await identity.revokeToken(id, { actor: SYSTEM_PRINCIPAL, message: 'job ended' });
+      },
+    },
+  });
+  const jobs = new JobService({
+    store,
+    blobs,
+    bus: jobBus,
+    workRoot,
+    adapterKinds: new Set(['local']),
+    cancelStarted: (workspaceId, jobName) => scheduler.cancel(workspaceId, jobName),
+  });
+  const services: Services = { config, store, blobs, identity, artifacts, jobs, jobBus, scheduler };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -101,16 +161,38 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
   registerNativeApi(app, services);
   await app.register(identityRoutes, { prefix: '/api/v1', identity, config });
   await registerMlflowRoutes(app, services);
+  await scheduler.start();
 
   return {
     app,
     services,
     async close() {
+      await scheduler.stop();
       await app.close();
       await blobs.close?.();
       await store.close();
     },
   };
+}
+
+/** The server's own URL once it listens (jobs call back to it); waits for `listen` if needed. */
+function listeningUrl(app: FastifyInstance): Promise<string> {
+  const current = (): string | null => {
+    const address = app.server.address();
+    if (address === null || typeof address === 'string') return null;
+    const host =
+      address.address === '0.0.0.0' || address.address === '::'
+        ? '127.0.0.1'
+        : address.family === 'IPv6'
+          ? `[${address.address}]`
+          : address.address;
+    return `http://${host}:${address.port}`;
+  };
+  const now = current();
+  if (now !== null) return Promise.resolve(now);
+  return new Promise((resolve) =>
+    app.server.once('listening', () => resolve(current() ?? 'http://127.0.0.1')),
+  );
 }
 
 /** Maps Fastify's own failures (body too large, bad content type) onto the closed set of codes. */

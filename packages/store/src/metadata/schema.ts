@@ -25,6 +25,11 @@ export interface Database {
   logged_models: LoggedModelRow;
   logged_model_params: LoggedModelParamRow;
   logged_model_tags: LoggedModelTagRow;
+  compute_targets: ComputeTargetRow;
+  environments: EnvironmentRow;
+  jobs: JobRow;
+  job_events: JobEventRow;
+  job_log_chunks: JobLogChunkRow;
 }
 
 export interface WorkspaceRow {
@@ -224,4 +229,73 @@ export interface MetricRollupRow {
   last_timestamp: number;
   last_value: number | null;
   last_is_nan: number;
+}
+
+/** A registered compute target; `spec` is its validated YAML as JSON. `local` is built in, not a row. */
+export interface ComputeTargetRow {
+  workspace_id: string;
+  name: string;
+  kind: string;
+  spec: string;
+  created_by: string;
+  created_at: number;
+}
+
+/** One version of a registered environment; `hash` is the sha256 of its normalised spec. */
+export interface EnvironmentRow {
+  workspace_id: string;
+  name: string;
+  version: string;
+  spec: string;
+  hash: string;
+  created_by: string;
+  created_at: number;
+}
+
+/**
+ * A job (or a sweep trial, with `parent_job_id`): `id` is its readable name, unique in the workspace;
+ * `seq` orders the queue (FIFO) and listings. `spec` is the resolved spec as JSON, `command` the shell
+ * command after placeholder substitution, `handle` the compute adapter's JSON handle once submitted.
+ */
+export interface JobRow {
+  workspace_id: string;
+  id: string;
+  seq: number;
+  type: string;
+  parent_job_id: string | null;
+  spec: string;
+  command: string;
+  status: string;
+  compute: string;
+  run_id: string | null;
+  experiment_id: number | null;
+  snapshot_id: string | null;
+  environment_hash: string | null;
+  handle: string | null;
+  exit_code: number | null;
+  error_summary: string | null;
+  timeout_seconds: number | null;
+  created_by: string;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+}
+
+export interface JobEventRow {
+  id: Generated<number>;
+  workspace_id: string;
+  job_id: string;
+  status: string;
+  at: number;
+  message: string | null;
+}
+
+/** A piece of a job's output as it was printed; `seq` is dense per job from 1. */
+export interface JobLogChunkRow {
+  workspace_id: string;
+  job_id: string;
+  seq: number;
+  stream: string;
+  data: string;
+  at: number;
 }

@@ -4,6 +4,7 @@ import { OpenApiRegistry } from '../../openapi/index.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { describeIdentityOperations } from './identity-operations.js';
+import { jobRoutes } from './job-routes.js';
 import { metricRoutes } from './metric-routes.js';
 import { nativeApi } from './native-api.js';
 import { runRoutes } from './run-routes.js';
@@ -31,6 +32,7 @@ export function registerNativeApi(app: FastifyInstance, services: Services): Ope
   runRoutes(api);
   metricRoutes(api);
   artifactRoutes(api);
+  jobRoutes(api);
   describeIdentityOperations(registry);
 
   let document: unknown = null;

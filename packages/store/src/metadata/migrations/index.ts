@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-metric-rollups.js';
 import * as m0003 from './0003-artifact-multipart-parts.js';
+import * as m0004 from './0004-jobs.js';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'postgres';
@@ -14,6 +15,7 @@ const MODULES: Record<string, MigrationModule> = {
   '0001-initial': m0001,
   '0002-metric-rollups': m0002,
   '0003-artifact-multipart-parts': m0003,
+  '0004-jobs': m0004,
 };
 
 export function migrationsFor(ctx: MigrationContext): Record<string, Migration> {

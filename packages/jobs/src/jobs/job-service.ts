@@ -1,0 +1,347 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { alreadyExists, invalidArgument, notFound, SystemTag } from '@cairn/core';
+import type { BlobStore, JobRow, MetadataStore } from '@cairn/store';
+import {
+  audit,
+  createExperiment,
+  createRun,
+  DEFAULT_EXPERIMENT_NAME,
+  getExperimentByName,
+  type RequestContext,
+} from '@cairn/tracking';
+import type { ComputeKind } from '../compute/compute-adapter.js';
+import { createSnapshot } from '../snapshot/index.js';
+import {
+  applyOverrides,
+  assertInputsProvided,
+  type CommandJobSpec,
+  DEFAULT_COMPUTE,
+  type JobSpec,
+  parseAssetRef,
+  parseComputeRef,
+  parseJobSpec,
+  resolveCommand,
+  tryParseInputPath,
+} from '../spec/index.js';
+import { getComputeTarget } from './compute-targets.js';
+import { environmentSpecHash, getEnvironment } from './environments.js';
+import type { JobBus } from './job-bus.js';
+import { randomJobName } from './job-names.js';
+import { type Job, type JobEventRecord, loadJobEvents, toJob, transitionJob } from './job-records.js';
+import { isTerminal, type JobStatus } from './job-status.js';
+
+export interface JobServiceOptions {
+  store: MetadataStore;
+  blobs: BlobStore;
+  bus: JobBus;
+  /** Where local jobs run: `<workRoot>/<workspace>/<job>/{code,outputs/<name>}`. */
+  workRoot: string;
+  /** Compute kinds the scheduler has an adapter for; a target of another kind is refused at submit. */
+  adapterKinds: ReadonlySet<ComputeKind>;
+  /** Stops a job that has left the queue (the scheduler's cancel). */
+  cancelStarted?: (workspaceId: string, jobName: string) => Promise<void>;
+}
+
+export interface CreateJobInput {
+  /** The job YAML as written (a JSON spec is YAML too). */
+  yaml: string;
+  /** Shown in validation errors. */
+  file?: string;
+  /** `--set path=value` overrides. */
+  overrides?: readonly string[];
+  /**
+   * The folder the YAML's relative paths (`code`, local inputs) are resolved against, on the server's
+   * disk. The server snapshots `code` from there (local mode: the CLI runs beside the server).
+   */
+  codeRoot?: string | null;
+}
+
+export interface ListJobsQuery {
+  status?: JobStatus;
+  maxResults?: number;
+  pageToken?: string | null;
+}
+
+export interface JobLogChunk {
+  seq: number;
+  stream: 'stdout' | 'stderr';
+  data: string;
+  at: number;
+}
+
+const seqCounter = { last: 0 };
+/** Queue order: milliseconds × 1000 plus a counter, increasing within the process. */
+function nextSeq(): number {
+  const candidate = Date.now() * 1000;
+  seqCounter.last = Math.max(candidate, seqCounter.last + 1);
+  return seqCounter.last;
+}
+
+export const outputEnvName = (output: string) => `CAIRN_OUTPUTS_${output.toUpperCase()}`;
+
+/** Jobs of a workspace: submit (validated, snapshotted, tracked), read, list, cancel, logs. */
+export class JobService {
+  readonly #o: JobServiceOptions;
+
+  constructor(options: JobServiceOptions) {
+    this.#o = options;
+  }
+
+  workDir(workspaceId: string, jobName: string): string {
+    return join(this.#o.workRoot, workspaceId, jobName);
+  }
+
+  async createJob(ctx: RequestContext, input: CreateJobInput): Promise<Job> {
+    const { store } = this.#o;
+    const parsed = parseJobSpec(input.yaml, input.file ?? 'job.yml');
+    let spec: JobSpec = parsed.spec;
+    if (input.overrides?.length) spec = applyOverrides(spec, input.overrides);
+    assertInputsProvided(spec, parsed.source);
+    if (spec.type !== 'command') {
+      // TODO(issue 3, sweep orchestration): trials as child jobs with the sweep samplers.
+      throw invalidArgument('sweep jobs cannot be submitted yet: submit each trial as a command job', {
+        field: 'type',
+      });
+    }
+    const command: CommandJobSpec = spec;
+    const root = input.codeRoot ?? null;
+
+    const computeName =
+      command.compute === undefined ? DEFAULT_COMPUTE : parseComputeRef(command.compute).name;
+    const target = await getComputeTarget(store, ctx.workspaceId, computeName, 'compute');
+    if (!this.#o.adapterKinds.has(target.kind)) {
+      throw invalidArgument(
+        `Compute target '${target.name}' is of type ${target.kind}, which this server cannot run jobs on yet: use a local target`,
+        { field: 'compute' },
+      );
+    }
+    const envHash = await this.#environmentSpecHash(ctx, command);
+
+    const name = command.name ?? randomJobName();
+    const taken = await store.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('workspace_id', '=', ctx.workspaceId)
+      .where('id', '=', name)
+      .executeTakeFirst();
+    if (taken)
+      throw alreadyExists(`A job named '${name}' already exists: leave 'name' out or pick another`, {
+        field: 'name',
+      });
+
+    const workDir = this.workDir(ctx.workspaceId, name);
+    const resolved = resolveCommand(command, {
+      inputs: localInputPaths(command, root),
+      outputs: Object.fromEntries(
+        Object.keys(command.outputs ?? {}).map((o) => [o, join(workDir, 'outputs', o)]),
+      ),
+    });
+
+    let snapshotId: string | null = null;
+    if (command.code !== undefined) {
+      if (root === null && !isAbsolute(command.code)) {
+        throw invalidArgument("'code' is a relative path but no folder was given to resolve it against", {
+          field: 'code',
+        });
+      }
+      snapshotId = (await createSnapshot({ root: resolve(root ?? '/', command.code), blobs: this.#o.blobs }))
+        .id;
+    }
+
+    const experiment = await this.#experiment(ctx, command.experiment_name ?? DEFAULT_EXPERIMENT_NAME);
+    const run = await createRun(store, ctx, {
+      experimentId: experiment,
+      runName: command.display_name ?? name,
+      status: 'SCHEDULED',
+      tags: [
+        ...Object.entries(command.tags ?? {}).map(([key, value]) => ({ key, value: String(value) })),
+        { key: SystemTag.source, value: command.code ?? name },
+        { key: 'cairn.job', value: name },
+        ...(command.description ? [{ key: SystemTag.note, value: command.description }] : []),
+      ],
+    });
+
+    const now = Date.now();
+    const row: JobRow = {
+      workspace_id: ctx.workspaceId,
+      id: name,
+      seq: nextSeq(),
+      type: 'command',
+      parent_job_id: null,
+      spec: JSON.stringify(command),
+      command: resolved,
+      status: 'queued',
+      compute: target.name,
+      run_id: run.info.runId,
+      experiment_id: experiment,
+      snapshot_id: snapshotId,
+      environment_hash: envHash,
+      handle: null,
+      exit_code: null,
+      error_summary: null,
+      timeout_seconds: command.limits?.timeout ?? null,
+      created_by: ctx.actor,
+      created_at: now,
+      started_at: null,
+      ended_at: null,
+    };
+    await store.db.transaction().execute(async (trx) => {
+      await trx.insertInto('jobs').values(row).execute();
+      await trx
+        .insertInto('job_events')
+        .values({ workspace_id: ctx.workspaceId, job_id: name, status: 'queued', at: now, message: null })
+        .execute();
+      await audit(trx, ctx, 'job.create', 'job', name, {
+        compute: target.name,
+        runId: run.info.runId,
+        snapshotId,
+      });
+    });
+    this.#o.bus.notifyWork();
+    return toJob(row);
+  }
+
+  async getJob(workspaceId: string, name: string): Promise<Job> {
+    return toJob(await this.getJobRow(workspaceId, name));
+  }
+
+  async getJobRow(workspaceId: string, name: string): Promise<JobRow> {
+    const row = await this.#o.store.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', name)
+      .executeTakeFirst();
+    if (!row) {
+      throw notFound(
+        `Job '${name}' does not exist in workspace '${workspaceId}': list jobs with 'cairn job list'`,
+        {
+          field: 'name',
+        },
+      );
+    }
+    return row;
+  }
+
+  jobEvents(workspaceId: string, name: string): Promise<JobEventRecord[]> {
+    return loadJobEvents(this.#o.store.db, workspaceId, name);
+  }
+
+  /** Newest first. */
+  async listJobs(
+    workspaceId: string,
+    query: ListJobsQuery = {},
+  ): Promise<{ jobs: Job[]; nextPageToken: string | null }> {
+    const max = Math.min(Math.max(query.maxResults ?? 100, 1), 1000);
+    let q = this.#o.store.db.selectFrom('jobs').selectAll().where('workspace_id', '=', workspaceId);
+    if (query.status) q = q.where('status', '=', query.status);
+    if (query.pageToken) {
+      const before = Number(query.pageToken);
+      if (!Number.isSafeInteger(before)) {
+        throw invalidArgument("'pageToken' is not a token this server returned", { field: 'pageToken' });
+      }
+      q = q.where('seq', '<', before);
+    }
+    const rows = await q
+      .orderBy('seq', 'desc')
+      .limit(max + 1)
+      .execute();
+    const page = rows.slice(0, max);
+    return {
+      jobs: page.map(toJob),
+      nextPageToken: rows.length > max ? String(page.at(-1)!.seq) : null,
+    };
+  }
+
+  /** A queued job is canceled at once; a started one is stopped by its compute (process tree, Slurm job). */
+  async cancelJob(ctx: RequestContext, name: string): Promise<Job> {
+    const row = await this.getJobRow(ctx.workspaceId, name);
+    if (isTerminal(row.status)) return toJob(row);
+    await audit(this.#o.store.db, ctx, 'job.cancel', 'job', name, { status: row.status });
+    const canceled = await transitionJob(this.#o.store.db, this.#o.bus, ctx.workspaceId, name, {
+      status: 'canceled',
+      from: ['queued'],
+      message: `canceled by ${ctx.actor} while queued`,
+      set: { ended_at: Date.now() },
+    });
+    if (canceled) {
+      this.#o.bus.notifyWork();
+    } else if (this.#o.cancelStarted) {
+      await this.#o.cancelStarted(ctx.workspaceId, name);
+    }
+    return this.getJob(ctx.workspaceId, name);
+  }
+
+  /** Log chunks after `after` (a seq), in order. */
+  async jobLogs(workspaceId: string, name: string, after = 0, limit = 1000): Promise<JobLogChunk[]> {
+    await this.getJobRow(workspaceId, name);
+    const rows = await this.#o.store.db
+      .selectFrom('job_log_chunks')
+      .select(['seq', 'stream', 'data', 'at'])
+      .where('workspace_id', '=', workspaceId)
+      .where('job_id', '=', name)
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      seq: r.seq,
+      stream: r.stream === 'stderr' ? 'stderr' : 'stdout',
+      data: r.data,
+      at: Number(r.at),
+    }));
+  }
+
+  async #environmentSpecHash(ctx: RequestContext, spec: CommandJobSpec): Promise<string | null> {
+    const env = spec.environment;
+    if (env === undefined) return null;
+    if (typeof env === 'object') return environmentSpecHash(env);
+    const ref = parseAssetRef(env, 'environment');
+    if (ref.kind === 'datastore-path') {
+      throw invalidArgument(`environment: '${env}' is a datastore path, not an environment`, {
+        field: 'environment',
+      });
+    }
+    const version = ref.kind === 'versioned' ? ref.version : ref.label;
+    return (await getEnvironment(this.#o.store, ctx.workspaceId, ref.name, version, 'environment')).hash;
+  }
+
+  async #experiment(ctx: RequestContext, name: string): Promise<number> {
+    try {
+      return Number((await getExperimentByName(this.#o.store, ctx, name)).experimentId);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'NOT_FOUND') throw err;
+      try {
+        return await createExperiment(this.#o.store, ctx, { name });
+      } catch {
+        // Created concurrently by another submit.
+        return Number((await getExperimentByName(this.#o.store, ctx, name)).experimentId);
+      }
+    }
+  }
+}
+
+/**
+ * File and folder inputs with local paths are passed to the command as absolute paths on the server's
+ * disk (no upload: local compute reads them in place). Remote URIs are passed through as written.
+ * TODO(issue 3): registered data assets (`azureml:data:1`) once data assets exist.
+ */
+function localInputPaths(spec: CommandJobSpec, root: string | null): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, input] of Object.entries(spec.inputs ?? {})) {
+    if (typeof input !== 'object' || input.path === undefined) continue;
+    const parsed = tryParseInputPath(input.path);
+    if (parsed.type === 'error') continue;
+    if (parsed.value.kind === 'local') values[name] = resolve(root ?? '/', parsed.value.path);
+    else if (parsed.value.kind === 'uri') values[name] = parsed.value.uri;
+    else {
+      throw invalidArgument(
+        `inputs.${name}: registered data assets cannot be used as inputs yet; give a local path`,
+        {
+          field: `inputs.${name}`,
+        },
+      );
+    }
+  }
+  return values;
+}

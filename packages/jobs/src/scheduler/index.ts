@@ -1,0 +1,3 @@
+export * from './job-outputs.js';
+export * from './log-recorder.js';
+export * from './scheduler.js';
