@@ -53,6 +53,7 @@ finish() {
 seaweed_started=0
 cleanup() {
   if [ "$seaweed_started" = 1 ]; then bash scripts/services/seaweedfs.sh stop >/dev/null 2>&1 || true; fi
+  if [ "$seaweed_started" = 1 ]; then bash scripts/services/ray.sh stop >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -68,8 +69,8 @@ start_services() {
   pids[postgres]=$!
   bash scripts/services/slurm.sh >"$logs/slurm.log" 2>&1 &
   pids[slurm]=$!
-  # SeaweedFS runs from the venv, so it starts once the venv is ready.
-  { bash scripts/services/python-env.sh && bash scripts/services/seaweedfs.sh; } >"$logs/python-seaweedfs.log" 2>&1 &
+  # SeaweedFS and the Ray head run from the venv, so they start once the venv is ready.
+  { bash scripts/services/python-env.sh && bash scripts/services/seaweedfs.sh && bash scripts/services/ray.sh; } >"$logs/python-seaweedfs.log" 2>&1 &
   pids[python-seaweedfs]=$!
   seaweed_started=1
   local name ok=0
@@ -86,6 +87,8 @@ start_services() {
   set -a
   # shellcheck disable=SC1091
   . "$root/.services/seaweedfs.env"
+  # shellcheck disable=SC1091
+  . "$root/.services/ray.env"
   set +a
   export CAIRN_TEST_PG_URI="postgresql://postgres:cairn@127.0.0.1:5432/postgres"
   export CAIRN_TEST_PYTHON="$root/.venv/bin/python"

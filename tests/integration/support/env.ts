@@ -12,6 +12,7 @@ export const TEST_ENV = {
   s3AccessKey: 'CAIRN_TEST_S3_ACCESS_KEY',
   s3SecretKey: 'CAIRN_TEST_S3_SECRET_KEY',
   python: 'CAIRN_TEST_PYTHON',
+  rayAddress: 'CAIRN_TEST_RAY_ADDRESS',
   slurm: 'CAIRN_TEST_SLURM',
 } as const;
 
@@ -57,6 +58,14 @@ export function testPython(): string {
     'the Python test environment',
     'scripts/services/python-env.sh (.venv/bin/python)',
   );
+}
+
+/**
+ * The Ray head's Jobs REST URL (scripts/services/ray.sh), or undefined when no Ray was started: Ray
+ * suites skip then. When set, the suites check that it answers and fail if it does not.
+ */
+export function testRayAddress(): string | undefined {
+  return process.env[TEST_ENV.rayAddress] || undefined;
 }
 
 /**

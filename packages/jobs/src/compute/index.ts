@@ -1,2 +1,3 @@
 export * from './compute-adapter.js';
+export * from './ray/index.js';
 export * from './slurm/index.js';
