@@ -1,6 +1,7 @@
 // Public API of @cairn/jobs; each folder adds its export line.
 export * from './compute/index.js';
 export * from './compute/local/index.js';
+export * from './environments/index.js';
 export * from './jobs/index.js';
 export * from './launcher/index.js';
 export * from './scheduler/index.js';

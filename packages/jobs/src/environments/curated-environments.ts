@@ -1,0 +1,30 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type EnvironmentSpec, parseEnvironmentSpec } from '../spec/index.js';
+import { type NormalizedEnvironment, normalizeEnvironment } from './normalize-environment.js';
+
+/** The folder of the curated definitions (one `<name>.yml` each), shipped beside this file. */
+export const CURATED_DIR = fileURLToPath(new URL('./curated/', import.meta.url));
+
+export interface CuratedEnvironment {
+  spec: EnvironmentSpec;
+  /** The YAML file it came from. */
+  file: string;
+  launch: NormalizedEnvironment;
+}
+
+/**
+ * The environments Cairn ships (`sklearn`, `pytorch-cpu`, `minimal`), parsed and normalised, sorted by
+ * name. The server registers them so jobs can name them like any other environment.
+ */
+export async function curatedEnvironments(dir = CURATED_DIR): Promise<CuratedEnvironment[]> {
+  const files = (await readdir(dir)).filter((name) => name.endsWith('.yml')).sort();
+  return Promise.all(
+    files.map(async (name) => {
+      const file = join(dir, name);
+      const { spec } = parseEnvironmentSpec(await readFile(file, 'utf8'), file);
+      return { spec, file, launch: await normalizeEnvironment(spec, { baseDir: dir }) };
+    }),
+  );
+}
