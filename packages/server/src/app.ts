@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { CairnError, ErrorCode, invalidArgument, toCairnError } from '@cairn/core';
 import { IdentityService, SYSTEM_PRINCIPAL } from '@cairn/identity';
-import { JobBus, JobService, LocalCompute, Scheduler } from '@cairn/jobs';
 import {
   type BlobStore,
   LocalBlobStore,
   type MetadataStore,
   openMetadataStore,
-  S3BlobStore,
+  openS3BlobStore,
 } from '@cairn/store';
 import { ArtifactRepository } from '@cairn/tracking';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -39,7 +38,7 @@ export interface CairnServer {
 
 export async function openBlobStore(config: ServerConfig): Promise<BlobStore> {
   if (config.blobUri.startsWith('s3://')) {
-    const s3 = S3BlobStore.fromUri(config.blobUri, config.s3);
+    const s3 = await openS3BlobStore(config.blobUri, config.s3);
     // Fail at start, naming the setting, rather than on the first upload.
     await s3.verify().catch(async (err: unknown) => {
       await s3.close();

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BlobStore, LocalBlobStore, S3BlobStore, type S3BlobStoreOptions } from '@cairn/store';
+import { type BlobStore, LocalBlobStore } from '@cairn/store';
+import { S3BlobStore, type S3BlobStoreOptions } from '@cairn/store/s3';
 import { type Disposable, testS3 } from './env.js';
 
 export type BlobKind = BlobStore['kind'];

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { invalidArgument } from '@cairn/core';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -27,18 +27,15 @@ export interface MetadataStore {
   close(): Promise<void>;
 }
 
-// Postgres returns bigint (int8) as strings by default; every bigint here is a millisecond time, a
-// step or a size, which fit a JS number.
-pg.types.setTypeParser(20, (v) => Number(v));
-// double precision "NaN" / "Infinity" parse fine with Number(); keep the default float parser.
-
 /**
  * Opens the store named by `uri` and brings its schema up to date: `sqlite:///abs/path.db`, a plain
  * file path, `:memory:`, or `postgresql://user:pass@host:port/db`.
  */
 export async function openMetadataStore(uri: string): Promise<MetadataStore> {
   const store =
-    uri.startsWith('postgres://') || uri.startsWith('postgresql://') ? openPostgres(uri) : openSqlite(uri);
+    uri.startsWith('postgres://') || uri.startsWith('postgresql://')
+      ? await openPostgres(uri)
+      : openSqlite(uri);
   try {
     await migrate(store);
   } catch (err) {
@@ -82,7 +79,12 @@ function openSqlite(uri: string): MetadataStore {
   };
 }
 
-function openPostgres(uri: string): MetadataStore {
+async function openPostgres(uri: string): Promise<MetadataStore> {
+  // Loaded only for PostgreSQL, so the embedded default does not pay for it at start-up.
+  const { default: pg } = await import('pg');
+  // Postgres returns bigint (int8) as strings by default; every bigint here is a millisecond time, a
+  // step or a size, which fit a JS number.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
   const pool = new pg.Pool({ connectionString: uri, max: 10 });
   // An idle connection that the server drops (restart, pg_terminate_backend) emits 'error' on the pool;
   // unhandled, that would crash the process. The pool discards the connection and opens a new one on
