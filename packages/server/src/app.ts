@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CairnError, ErrorCode, invalidArgument, toCairnError } from '@cairn/core';
 import { IdentityService, SYSTEM_PRINCIPAL } from '@cairn/identity';
+import { JobBus, JobService, LocalCompute, Scheduler } from '@cairn/jobs';
 import {
   type BlobStore,
   LocalBlobStore,
