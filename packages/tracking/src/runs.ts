@@ -20,6 +20,7 @@ import { getExperimentRow } from './experiments.js';
 import { newRunId, randomRunName } from './ids.js';
 import { pointValue } from './metric-reader.js';
 import { applyMetricWritesPostgres, planMetricWrites, sqliteMetricStatements } from './metric-writer.js';
+import { loadRunsSqlite } from './search/sqlite-run-loader.js';
 
 type RunRow = Selectable<Database['runs']>;
 
@@ -71,8 +72,10 @@ export function parseRunStatus(value: unknown, field = 'status'): RunStatus {
 }
 
 /** Loads runs with their params, tags, latest metrics and inputs, in the order of `ids`. */
-export async function loadRuns(db: Kysely<Database>, ids: readonly string[]): Promise<Run[]> {
+export async function loadRuns(store: MetadataStore, ids: readonly string[]): Promise<Run[]> {
   if (ids.length === 0) return [];
+  if (store.dialect === 'sqlite') return store.withSqlite((sqlite) => loadRunsSqlite(sqlite, ids));
+  const db = store.db;
   const out = new Map<string, Run>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
@@ -131,7 +134,7 @@ function emptyRun(row: RunRow): Run {
 
 export async function getRun(store: MetadataStore, ctx: RequestContext, runId: string): Promise<Run> {
   await getRunRow(store, ctx, runId);
-  const [run] = await loadRuns(store.db, [runId]);
+  const [run] = await loadRuns(store, [runId]);
   return run!;
 }
 

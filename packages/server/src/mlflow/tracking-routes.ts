@@ -376,7 +376,7 @@ export function trackingRoutes(
       orderBy: optStringList(f, 'order_by'),
       pageToken: optString(f, 'page_token') ?? null,
     });
-    const runs = await loadRuns(store.db, result.runIds);
+    const runs = await loadRuns(store, result.runIds);
     return {
       runs: runs.length ? runs.map(wireRun) : undefined,
       next_page_token: result.nextPageToken ?? undefined,

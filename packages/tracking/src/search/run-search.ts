@@ -61,6 +61,10 @@ interface KeyJoin {
   /** True when the predicates leave only rows with a real value (not NaN), so sorting needs no rank. */
   excludesNaN: boolean;
   inner: boolean;
+  /** True while every predicate is `=` or `IN` on a param or tag, which its (key, value) index answers. */
+  equalityOnly: boolean;
+  /** True when an order key reads this join's value. */
+  ordered: boolean;
 }
 
 /**
@@ -83,11 +87,11 @@ export async function searchRunIds(store: MetadataStore, q: SearchRunsQuery): Pr
     sql`r.experiment_id IN (${experiments})`,
     sql`r.lifecycle_stage IN (${stages})`,
   ];
-  const build = (mode: LeadMode) => {
-    const plan = new RunQueryPlan(store.dialect);
+  const build = (mode: LeadMode, semiJoins: ReadonlySet<string> = new Set()) => {
+    const plan = new RunQueryPlan(store.dialect, semiJoins);
     for (const clause of clauses) plan.addFilter(clause);
     const orderBy = plan.orderBy(orderKeys, mode);
-    const from = sql`${plan.from()} WHERE ${sql.join([...scope, ...plan.where], sql` AND `)}`;
+    const from = sql`${plan.from()} WHERE ${sql.join([...scope, ...plan.where, ...plan.semiJoins()], sql` AND `)}`;
     return {
       plan,
       page: (offset: number, limit: number) =>
@@ -110,7 +114,9 @@ export async function searchRunIds(store: MetadataStore, q: SearchRunsQuery): Pr
   } else {
     // Ordered by a metric first: the runs with a value for it are read in index order (so LIMIT stops
     // the scan early), and only a page that runs past them reads the NaN and missing ones.
-    const values = build('values');
+    let values = build('values');
+    const small = await smallFilterSets(store, values.plan.semiJoinCandidates(), offset + limit);
+    if (small.size > 0) values = build('values', small);
     ids = await values.page(offset, limit);
     if (ids.length < limit && !values.plan.leadExcludesGaps) {
       const before = ids.length > 0 ? offset + ids.length : await values.count();
@@ -124,6 +130,37 @@ export async function searchRunIds(store: MetadataStore, q: SearchRunsQuery): Pr
 }
 
 /**
+ * A filter set of at most this many rows per run the page needs (offset + limit) is read whole as a
+ * semi-join. Reading a set costs about a tenth of what a lookup per scanned row does, and a scan
+ * ordered by a metric reads at least (offset + limit) / selectivity rows, so small sets always pay;
+ * a set holding most runs (over 100k runs, 25k `optimizer = 'adam'` rows) would cost more than it saves.
+ */
+const SEMI_JOIN_ROWS_PER_RESULT = 50;
+
+/** The ids of the semi-join candidates whose filter matches few enough rows, counted on the index. */
+async function smallFilterSets(
+  store: MetadataStore,
+  candidates: SemiJoinCandidate[],
+  rowsNeeded: number,
+): Promise<Set<string>> {
+  const cap = SEMI_JOIN_ROWS_PER_RESULT * rowsNeeded;
+  const small = new Set<string>();
+  for (const c of candidates) {
+    const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM (${c.rows(cap + 1)})`.execute(
+      store.db,
+    );
+    if (Number(rows[0]?.n ?? 0) <= cap) small.add(c.id);
+  }
+  return small;
+}
+
+interface SemiJoinCandidate {
+  id: string;
+  /** `SELECT 1` per matching row, at most `limit` of them. */
+  rows: (limit: number) => Sql;
+}
+
+/**
  * How the first order key is handled when it is a metric: `values` keeps only runs with a real value
  * for it (ordered by that value), `gaps` only those with NaN (first) or no value; `none` orders in one go.
  */
@@ -134,7 +171,11 @@ class RunQueryPlan {
   private readonly keyJoins = new Map<string, KeyJoin>();
   private aliasCount = 0;
 
-  constructor(private readonly dialect: Dialect) {}
+  constructor(
+    private readonly dialect: Dialect,
+    /** Ids of the joins to read as semi-joins (see `semiJoins`), picked from `semiJoinCandidates`. */
+    private readonly semiJoinIds: ReadonlySet<string> = new Set(),
+  ) {}
 
   addFilter(clause: RunFilterClause): void {
     switch (clause.entity) {
@@ -166,6 +207,7 @@ class RunQueryPlan {
           }
         } else {
           join.predicates.push(stringPredicate(this.dialect, value, clause.comparator, clause.value));
+          if (clause.comparator !== '=' && clause.comparator !== 'IN') join.equalityOnly = false;
         }
         return;
       }
@@ -193,6 +235,7 @@ class RunQueryPlan {
         return;
       }
       const join = this.keyJoin(k.entity, k.key, false);
+      join.ordered = true;
       const value = sql.ref(`${join.alias}.value`);
       if (k.entity === 'metric') {
         if (!(join.inner && join.excludesNaN)) {
@@ -228,11 +271,62 @@ class RunQueryPlan {
   }
 
   /**
+   * On SQLite with a driving metric, a param or tag filter of `=` / `IN` only can be tested as
+   * membership of the run ids its (key, value) index lists, read once into a set (a semi-join),
+   * instead of a lookup per scanned row into the params or run_tags table: each scanned row then costs
+   * a probe of an in-memory set rather than two B-tree descents. Such a join is left out of `from()`.
+   * Worth it only when the set is small next to the rows the scan reads; `searchRunIds` decides.
+   */
+  semiJoinCandidates(): SemiJoinCandidate[] {
+    return [...this.keyJoins.entries()]
+      .filter(([, j]) => this.canSemiJoin(j))
+      .map(([id, j]) => ({
+        id,
+        rows: (limit: number) =>
+          sql`SELECT 1 FROM ${sql.table(ENTITY_TABLES[j.entity])} ${sql.table(j.alias)} WHERE ${this.semiJoinConditions(j)} LIMIT ${limit}`,
+      }));
+  }
+
+  private semiJoinConditions(j: KeyJoin): Sql {
+    return sql.join([sql`${sql.ref(`${j.alias}.key`)} = ${j.key}`, ...j.predicates], sql` AND `);
+  }
+
+  private isSemiJoin(j: KeyJoin): boolean {
+    return this.canSemiJoin(j) && this.semiJoinIds.has(`${j.entity}\u0000${j.key}`);
+  }
+
+  private canSemiJoin(j: KeyJoin): boolean {
+    return (
+      this.dialect === 'sqlite' &&
+      this.driver !== null &&
+      j !== this.driver &&
+      j.inner &&
+      j.entity !== 'metric' &&
+      j.equalityOnly &&
+      !j.ordered
+    );
+  }
+
+  /** WHERE terms for the joins `isSemiJoin` takes out of the FROM clause; call after `orderBy`. */
+  semiJoins(): Sql[] {
+    const driver = this.driver;
+    if (!driver) return [];
+    return [...this.keyJoins.values()]
+      .filter((j) => this.isSemiJoin(j))
+      .map((j) => {
+        const table = sql.table(ENTITY_TABLES[j.entity]);
+        return sql`${sql.ref(`${driver.alias}.run_id`)} IN (SELECT ${sql.ref(`${j.alias}.run_id`)} FROM ${table} ${sql.table(j.alias)} WHERE ${this.semiJoinConditions(j)})`;
+      });
+  }
+
+  /**
    * The FROM clause. On SQLite the leading order metric drives the join (CROSS JOIN fixes the order),
    * so its (key, value) index yields rows already sorted; SQLite's planner would otherwise scan runs.
    */
   from(): Sql {
-    const others = [...this.keyJoins.values()].filter((j) => j !== this.driver || this.dialect !== 'sqlite');
+    const others = [...this.keyJoins.values()].filter(
+      (j) => (j !== this.driver || this.dialect !== 'sqlite') && !this.isSemiJoin(j),
+    );
     const joins = sql.join(
       others.map((j) => this.joinSql(j)),
       sql` `,
@@ -265,7 +359,16 @@ class RunQueryPlan {
     const id = `${entity}\u0000${key}`;
     let join = this.keyJoins.get(id);
     if (!join) {
-      join = { alias: `k${this.aliasCount++}`, entity, key, predicates: [], excludesNaN: false, inner };
+      join = {
+        alias: `k${this.aliasCount++}`,
+        entity,
+        key,
+        predicates: [],
+        excludesNaN: false,
+        inner,
+        equalityOnly: entity !== 'metric',
+        ordered: false,
+      };
       this.keyJoins.set(id, join);
     }
     return join;

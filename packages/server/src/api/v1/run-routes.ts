@@ -95,7 +95,7 @@ export function runRoutes(api: NativeApi): void {
         maxResults: body.maxResults,
         pageToken: body.pageToken ?? null,
       });
-      const runs = await loadRuns(store.db, page.runIds);
+      const runs = await loadRuns(store, page.runIds);
       return { runs: runs.map((r) => wireRun(r, body.include)), nextPageToken: page.nextPageToken };
     },
   });
