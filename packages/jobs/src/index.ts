@@ -8,3 +8,4 @@ export * from './scheduler/index.js';
 export * from './snapshot/index.js';
 export * from './spec/index.js';
 export * from './sweep/index.js';
+export * from './sweep-controller/index.js';

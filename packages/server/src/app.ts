@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { CairnError, ErrorCode, invalidArgument, toCairnError } from '@cairn/core';
 import { IdentityService, SYSTEM_PRINCIPAL } from '@cairn/identity';
-import { JobBus, JobService, LocalCompute, Scheduler } from '@cairn/jobs';
+import { JobBus, JobService, LocalCompute, Scheduler, SweepController } from '@cairn/jobs';
 import {
   type BlobStore,
   LocalBlobStore,
@@ -29,6 +29,7 @@ export interface Services {
   jobs: JobService;
   jobBus: JobBus;
   scheduler: Scheduler;
+  sweeps: SweepController;
 }
 
 export interface CairnServer {
@@ -118,15 +119,34 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
       },
     },
   });
+  const sweeps = new SweepController({
+    store,
+    bus: jobBus,
+    workDir,
+    cancelStarted: (workspaceId, jobName) => scheduler.cancel(workspaceId, jobName),
+    isLeader: () => scheduler.leader,
+  });
   const jobs = new JobService({
     store,
     blobs,
     bus: jobBus,
     workRoot,
     adapterKinds: new Set(['local']),
-    cancelStarted: (workspaceId, jobName) => scheduler.cancel(workspaceId, jobName),
+    cancelStarted: async (workspaceId, jobName) => {
+      if (!(await sweeps.cancel(workspaceId, jobName))) await scheduler.cancel(workspaceId, jobName);
+    },
   });
-  const services: Services = { config, store, blobs, identity, artifacts, jobs, jobBus, scheduler };
+  const services: Services = {
+    config,
+    store,
+    blobs,
+    identity,
+    artifacts,
+    jobs,
+    jobBus,
+    scheduler,
+    sweeps,
+  };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -162,11 +182,13 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
   await app.register(identityRoutes, { prefix: '/api/v1', identity, config });
   await registerMlflowRoutes(app, services);
   await scheduler.start();
+  sweeps.start();
 
   return {
     app,
     services,
     async close() {
+      await sweeps.stop();
       await scheduler.stop();
       await app.close();
       await blobs.close?.();

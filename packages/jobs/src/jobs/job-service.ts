@@ -21,8 +21,10 @@ import {
   parseComputeRef,
   parseJobSpec,
   resolveCommand,
+  type SweepJobSpec,
   tryParseInputPath,
 } from '../spec/index.js';
+import { initialSweepState, validateSweepSpec } from '../sweep-controller/sweep-state.js';
 import { getComputeTarget } from './compute-targets.js';
 import { environmentSpecHash, getEnvironment } from './environments.js';
 import type { JobBus } from './job-bus.js';
@@ -58,6 +60,8 @@ export interface CreateJobInput {
 
 export interface ListJobsQuery {
   status?: JobStatus;
+  /** Only the trials of this sweep. */
+  parent?: string;
   maxResults?: number;
   pageToken?: string | null;
 }
@@ -71,7 +75,7 @@ export interface JobLogChunk {
 
 const seqCounter = { last: 0 };
 /** Queue order: milliseconds × 1000 plus a counter, increasing within the process. */
-function nextSeq(): number {
+export function nextJobSeq(): number {
   const candidate = Date.now() * 1000;
   seqCounter.last = Math.max(candidate, seqCounter.last + 1);
   return seqCounter.last;
@@ -97,13 +101,11 @@ export class JobService {
     let spec: JobSpec = parsed.spec;
     if (input.overrides?.length) spec = applyOverrides(spec, input.overrides);
     assertInputsProvided(spec, parsed.source);
-    if (spec.type !== 'command') {
-      // TODO(issue 3, sweep orchestration): trials as child jobs with the sweep samplers.
-      throw invalidArgument('sweep jobs cannot be submitted yet: submit each trial as a command job', {
-        field: 'type',
-      });
-    }
-    const command: CommandJobSpec = spec;
+    // A sweep is submitted like a command job (its trial's code and environment); the sweep
+    // controller then queues its trials as child command jobs.
+    const command: CommandJobSpec | SweepJobSpec = spec;
+    const trial = spec.type === 'sweep' ? spec.trial : spec;
+    if (spec.type === 'sweep') validateSweepSpec(spec);
     const root = input.codeRoot ?? null;
 
     const computeName =
@@ -115,7 +117,7 @@ export class JobService {
         { field: 'compute' },
       );
     }
-    const envHash = await this.#environmentSpecHash(ctx, command);
+    const envHash = await this.#environmentSpecHash(ctx, trial);
 
     const name = command.name ?? randomJobName();
     const taken = await store.db
@@ -130,21 +132,26 @@ export class JobService {
       });
 
     const workDir = this.workDir(ctx.workspaceId, name);
-    const resolved = resolveCommand(command, {
-      inputs: localInputPaths(command, root),
-      outputs: Object.fromEntries(
-        Object.keys(command.outputs ?? {}).map((o) => [o, join(workDir, 'outputs', o)]),
-      ),
-    });
+    const inputPaths = localInputPaths(command, root);
+    // A sweep keeps its trial's command template; each trial gets it resolved with its values.
+    const resolved =
+      command.type === 'sweep'
+        ? command.trial.command
+        : resolveCommand(command, {
+            inputs: inputPaths,
+            outputs: Object.fromEntries(
+              Object.keys(command.outputs ?? {}).map((o) => [o, join(workDir, 'outputs', o)]),
+            ),
+          });
 
     let snapshotId: string | null = null;
-    if (command.code !== undefined) {
-      if (root === null && !isAbsolute(command.code)) {
+    if (trial.code !== undefined) {
+      if (root === null && !isAbsolute(trial.code)) {
         throw invalidArgument("'code' is a relative path but no folder was given to resolve it against", {
           field: 'code',
         });
       }
-      snapshotId = (await createSnapshot({ root: resolve(root ?? '/', command.code), blobs: this.#o.blobs }))
+      snapshotId = (await createSnapshot({ root: resolve(root ?? '/', trial.code), blobs: this.#o.blobs }))
         .id;
     }
 
@@ -155,7 +162,7 @@ export class JobService {
       status: 'SCHEDULED',
       tags: [
         ...Object.entries(command.tags ?? {}).map(([key, value]) => ({ key, value: String(value) })),
-        { key: SystemTag.source, value: command.code ?? name },
+        { key: SystemTag.source, value: trial.code ?? name },
         { key: 'cairn.job', value: name },
         ...(command.description ? [{ key: SystemTag.note, value: command.description }] : []),
       ],
@@ -165,8 +172,8 @@ export class JobService {
     const row: JobRow = {
       workspace_id: ctx.workspaceId,
       id: name,
-      seq: nextSeq(),
-      type: 'command',
+      seq: nextJobSeq(),
+      type: command.type,
       parent_job_id: null,
       spec: JSON.stringify(command),
       command: resolved,
@@ -176,7 +183,7 @@ export class JobService {
       experiment_id: experiment,
       snapshot_id: snapshotId,
       environment_hash: envHash,
-      handle: null,
+      handle: command.type === 'sweep' ? JSON.stringify(initialSweepState(inputPaths)) : null,
       exit_code: null,
       error_summary: null,
       timeout_seconds: command.limits?.timeout ?? null,
@@ -235,6 +242,7 @@ export class JobService {
     const max = Math.min(Math.max(query.maxResults ?? 100, 1), 1000);
     let q = this.#o.store.db.selectFrom('jobs').selectAll().where('workspace_id', '=', workspaceId);
     if (query.status) q = q.where('status', '=', query.status);
+    if (query.parent) q = q.where('parent_job_id', '=', query.parent);
     if (query.pageToken) {
       const before = Number(query.pageToken);
       if (!Number.isSafeInteger(before)) {
@@ -292,7 +300,10 @@ export class JobService {
     }));
   }
 
-  async #environmentSpecHash(ctx: RequestContext, spec: CommandJobSpec): Promise<string | null> {
+  async #environmentSpecHash(
+    ctx: RequestContext,
+    spec: Pick<CommandJobSpec, 'environment'>,
+  ): Promise<string | null> {
     const env = spec.environment;
     if (env === undefined) return null;
     if (typeof env === 'object') return environmentSpecHash(env);
@@ -326,7 +337,7 @@ export class JobService {
  * disk (no upload: local compute reads them in place). Remote URIs are passed through as written.
  * TODO(issue 3): registered data assets (`azureml:data:1`) once data assets exist.
  */
-function localInputPaths(spec: CommandJobSpec, root: string | null): Record<string, string> {
+function localInputPaths(spec: Pick<CommandJobSpec, 'inputs'>, root: string | null): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [name, input] of Object.entries(spec.inputs ?? {})) {
     if (typeof input !== 'object' || input.path === undefined) continue;

@@ -87,6 +87,11 @@ export class Scheduler {
     this.#o = options;
   }
 
+  /** Whether this replica schedules (holds the advisory lock, or the store is SQLite). */
+  get leader(): boolean {
+    return this.#leader;
+  }
+
   async start(): Promise<void> {
     this.#unsubscribe = this.#o.bus.onWork(() => this.#kick());
     this.#timer = setInterval(() => void this.#periodic(), this.#o.pollMs ?? 2_000);
@@ -155,6 +160,7 @@ export class Scheduler {
       .selectFrom('jobs')
       .selectAll()
       .where('status', 'in', ['preparing', 'running', 'finalizing'])
+      .where('type', '=', 'command') // sweeps are the sweep controller's
       .orderBy('seq')
       .execute();
     for (const row of rows) {
@@ -239,7 +245,7 @@ export class Scheduler {
       .selectFrom('jobs')
       .selectAll()
       .where('status', '=', 'queued')
-      .where('parent_job_id', 'is', null)
+      .where('type', '=', 'command') // sweeps are the sweep controller's; their trials are command jobs
       .orderBy('seq')
       .limit(100)
       .execute();

@@ -51,6 +51,28 @@ const JobWire = z
     endedAt: z.number().nullable(),
   })
   .meta({ id: 'Job' });
+const SweepTrialWire = z.object({
+  name: z.string(),
+  index: z.number().int(),
+  status: z.enum(JobStatus),
+  params: SpecObject.describe('The sampled hyperparameters'),
+  runId: z.string().nullable(),
+  bestValue: z.number().nullable().describe("The primary metric's best value under the goal"),
+  metricCount: z.number().int().describe('How many primary-metric values the trial logged'),
+  earlyTerminated: z.string().nullable().describe('The policy that stopped the trial'),
+  earlyTerminatedReason: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+});
+const SweepWire = z
+  .object({
+    primaryMetric: z.string(),
+    goal: z.enum(['maximize', 'minimize']),
+    seed: z.number().int(),
+    trials: z.array(SweepTrialWire),
+    bestTrial: z.object({ name: z.string(), value: z.number(), runId: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'SweepDetails' });
 const JobEventWire = z.object({ status: z.enum(JobStatus), at: z.number(), message: z.string().nullable() });
 const LogChunkWire = z.object({
   seq: z.number().int(),
@@ -138,6 +160,7 @@ export function jobRoutes(api: NativeApi): void {
     params: WsParams,
     query: z.object({
       status: z.enum(JobStatus).optional(),
+      parent: JobName.optional().describe("Only this sweep's trials"),
       maxResults: queryInt(1, 1000).default(100),
       pageToken: PageToken,
     }),
@@ -145,6 +168,7 @@ export function jobRoutes(api: NativeApi): void {
     handler: async ({ query, request }) => {
       const page = await jobs.listJobs(request.workspaceId, {
         status: query.status,
+        parent: query.parent,
         maxResults: query.maxResults,
         pageToken: query.pageToken ?? null,
       });
@@ -156,13 +180,31 @@ export function jobRoutes(api: NativeApi): void {
     method: 'GET',
     url: `${WS}/jobs/:name`,
     tag: 'jobs',
-    summary: 'Get a job with its status history',
+    summary: 'Get a job with its status history (a sweep with its trials and best trial)',
     params: JobParams,
-    response: z.object({ job: JobWire, events: z.array(JobEventWire) }),
-    handler: async ({ params, request }) => ({
-      job: wireJob(await jobs.getJob(request.workspaceId, params.name)),
-      events: await jobs.jobEvents(request.workspaceId, params.name),
-    }),
+    response: z.object({ job: JobWire, events: z.array(JobEventWire), sweep: SweepWire.optional() }),
+    handler: async ({ params, request }) => {
+      const job = await jobs.getJob(request.workspaceId, params.name);
+      const events = await jobs.jobEvents(request.workspaceId, params.name);
+      if (job.type !== 'sweep') return { job: wireJob(job), events };
+      const sweep = await services.sweeps.describe(request.workspaceId, params.name);
+      return {
+        job: wireJob(job),
+        events,
+        ...(sweep === null
+          ? {}
+          : {
+              sweep: {
+                ...sweep,
+                trials: sweep.trials.map(({ metrics, params: values, ...t }) => ({
+                  ...t,
+                  params: values as Record<string, unknown>,
+                  metricCount: metrics.length,
+                })),
+              },
+            }),
+      };
+    },
   });
 
   defineRoute(app, registry, {

@@ -1,0 +1,3 @@
+export * from './sweep-controller.js';
+export * from './sweep-state.js';
+export * from './trial-jobs.js';
