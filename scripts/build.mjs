@@ -1,7 +1,9 @@
 // Bundles the `cairn` command (CLI + server, all @cairn packages) into dist/cairn.mjs with esbuild, so
 // starting it loads one file instead of transpiling TypeScript at start-up. Third-party packages stay
 // external and load from node_modules.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const started = Date.now();
@@ -30,4 +32,31 @@ await build({
     },
   ],
 });
+
+// Files the code finds through `new URL('./x', import.meta.url)`: in the bundle that URL is
+// dist/cairn.mjs, so each goes where its relative path lands from there.
+const jobs = 'packages/jobs/src';
+const scripts = [
+  [`${jobs}/launcher/cairn-launch.sh`, 'dist/cairn-launch.sh'], // launcher/index.ts: ./cairn-launch.sh
+  [`${jobs}/environments/materialize-env.sh`, 'dist/materialize-env.sh'], // materialize-environment.ts
+];
+for (const [from, to] of scripts) {
+  await copyFile(from, to);
+  await chmod(to, 0o755);
+}
+// environments/curated-environments.ts: ./curated/
+await mkdir('dist/curated', { recursive: true });
+for (const name of await readdir(`${jobs}/environments/curated`)) {
+  if (name.endsWith('.yml'))
+    await copyFile(join(jobs, 'environments/curated', name), join('dist/curated', name));
+}
+// Every asset lookup left in the output must resolve from the file it ended up in (a chunk lives in
+// dist/chunks/, so a lookup moved there would miss): fail the build rather than a job at run time.
+for (const file of ['dist/cairn.mjs', ...(await readdir('dist/chunks')).map((f) => `dist/chunks/${f}`)]) {
+  if (!file.endsWith('.mjs')) continue;
+  for (const [, rel] of (await readFile(file, 'utf8')).matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)) {
+    if (!existsSync(join(dirname(file), rel)))
+      throw new Error(`${file} looks up ${rel}, which the build did not copy`);
+  }
+}
 console.log(`built dist/cairn.mjs in ${Date.now() - started} ms`);

@@ -24,7 +24,9 @@ const SAMPLES = arg('samples', 20);
 const writeReadme = !process.argv.includes('--no-readme');
 
 const work = await mkdtemp(join(tmpdir(), 'cairn-bench-jobs-'));
-const server = await buildServer(resolveConfig({ port: 0, dataDir: join(work, 'data'), logLevel: 'silent' }));
+const server = await buildServer(
+  resolveConfig({ port: 0, dataDir: join(work, 'data'), logLevel: 'silent', jobEnvironment: process.env }),
+);
 const base = await server.app.listen({ host: '127.0.0.1', port: 0 });
 const api = `${base}/api/v1/workspaces/default`;
 

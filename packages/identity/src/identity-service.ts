@@ -335,11 +335,58 @@ export class IdentityService {
     }
   }
 
-  /** Whether any user exists (local mode ends with the first one). Cached for good once true: users are never deleted. */
+  /**
+   * A user the server owns itself (e.g. `cairn-jobs`, for the scoped tokens jobs get): an admin without
+   * password whose tokens the server mints scoped to a workspace and role. It is created when missing
+   * (safe when replicas race) and, being a service user, does not end local mode.
+   */
+  async ensureServiceUser(name: string, ctx: MutationContext = { actor: SYSTEM_PRINCIPAL }): Promise<User> {
+    checkUserName(name);
+    const existing = await this.#db
+      .selectFrom('users')
+      .select(['id', 'name', 'display_name', 'is_admin', 'created_at', 'is_service'])
+      .where('name', '=', name)
+      .executeTakeFirst();
+    if (existing) {
+      if (existing.is_service !== 1) {
+        throw conflict(
+          `User '${name}' exists and is not a service user: the server needs that name for itself; rename the user`,
+          { field: 'name' },
+        );
+      }
+      return toUser(existing);
+    }
+    const row = {
+      id: randomUUID(),
+      name,
+      display_name: name,
+      password_hash: null,
+      is_admin: 1,
+      is_service: 1,
+      created_at: this.#now(),
+    };
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values(row).execute();
+        await this.#audit(trx, ctx, null, 'user.create', 'user', name, { service: true });
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return this.getUser(name); // another replica created it first
+    }
+    return toUser(row);
+  }
+
+  /** Whether any human user exists (local mode ends with the first one; service users do not count). Cached for good once true: users are never deleted. */
   async hasUsers(): Promise<boolean> {
     if (this.#hasUsers) return true;
     if (this.#now() < this.#noUsersUntil) return false;
-    const row = await this.#db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('users')
+      .select('id')
+      .where('is_service', '=', 0)
+      .limit(1)
+      .executeTakeFirst();
     this.#hasUsers = row !== undefined;
     // A user created by this process ends local mode at once; one created elsewhere, within the TTL.
     if (!this.#hasUsers) this.#noUsersUntil = this.#now() + this.#ttlMs;

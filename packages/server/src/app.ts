@@ -1,7 +1,18 @@
 import { join } from 'node:path';
 import { CairnError, ErrorCode, invalidArgument, toCairnError } from '@cairn/core';
 import { IdentityService, SYSTEM_PRINCIPAL } from '@cairn/identity';
-import { JobBus, JobService, LocalCompute, Scheduler, SweepController } from '@cairn/jobs';
+import {
+  type ComputeAdapter,
+  type ComputeKind,
+  type ComputeSpec,
+  JobBus,
+  JobService,
+  LocalCompute,
+  RayComputeAdapter,
+  Scheduler,
+  SlurmComputeAdapter,
+  SweepController,
+} from '@cairn/jobs';
 import {
   type BlobStore,
   LocalBlobStore,
@@ -29,8 +40,13 @@ export interface Services {
   jobs: JobService;
   jobBus: JobBus;
   scheduler: Scheduler;
+  /** Checks a compute target's settings against its engine (partition exists, Ray answers); throws its words. */
+  verifyCompute(workspaceId: string, spec: ComputeSpec): Promise<void>;
   sweeps: SweepController;
 }
+
+/** The user that owns the scoped tokens jobs get when their submitter is not a stored user (local mode). */
+export const JOBS_SERVICE_USER = 'cairn-jobs';
 
 export interface CairnServer {
   app: FastifyInstance;
@@ -72,8 +88,11 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
     bodyLimit: config.bodyLimitBytes,
   });
   const jobBus = new JobBus();
-  const workRoot = join(config.dataDir, 'jobs');
+  const jobsConfig = config.jobs;
+  const workRoot = jobsConfig.workDir;
   const workDir = (workspaceId: string, jobName: string) => join(workRoot, workspaceId, jobName);
+  const adapterFor = (workspaceId: string, spec: ComputeSpec, onChange: (jobId: string) => void) =>
+    buildAdapter(spec, { config, blobs, workspaceId, onChange });
   const scheduler = new Scheduler({
     store,
     blobs,
@@ -81,30 +100,18 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
     bus: jobBus,
     workDir,
     defaultWorkspace: config.defaultWorkspace,
-    serverUrl: () => listeningUrl(app),
-    adapterFor: (_workspaceId, target, onChange) => {
-      if (target.spec.type !== 'local') throw new Error(`no adapter for ${target.kind} compute yet`);
-      // The job inherits the server's environment (PATH, HOME) — never its CAIRN_* settings.
-      const baseEnv = Object.fromEntries(
-        Object.entries(process.env).filter(([k]) => !k.startsWith('CAIRN_')),
-      );
-      return new LocalCompute({
-        cpus: target.spec.cpus,
-        memoryGb: target.spec.memory_gb,
-        gpus: target.spec.gpus,
-        baseEnv,
-        onChange,
-      });
-    },
+    serverUrl: () => (jobsConfig.publicUrl ? Promise.resolve(jobsConfig.publicUrl) : listeningUrl(app)),
+    adapterFor: (workspaceId, target, onChange) => adapterFor(workspaceId, target.spec, onChange),
+    environments: { cacheDir: jobsConfig.envCacheDir, path: jobsConfig.baseEnvironment.PATH },
     tokens: {
-      // Local mode has no stored users, so no token: the loopback server needs none.
+      // Every job gets a token (remote launchers fetch the snapshot and write back with it): its
+      // submitter's when a stored user, else the `cairn-jobs` service user's, which keeps local mode on.
       issue: async ({ workspaceId, userName, jobName, expiresAt }) => {
-        if (!(await identity.hasUsers())) return null;
-        const owner = await identity.getUser(userName).catch(() => null);
-        if (!owner) return null;
+        const submitter = await identity.getUser(userName).catch(() => null);
+        const owner = submitter ?? (await identity.ensureServiceUser(JOBS_SERVICE_USER));
         const { token, secret } = await identity.createToken(
           {
-            userName,
+            userName: owner.name,
             name: `job ${jobName}`,
             workspaceScope: workspaceId,
             roleScope: 'contributor',
@@ -119,6 +126,14 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
       },
     },
   });
+  const verifyCompute = async (workspaceId: string, spec: ComputeSpec): Promise<void> => {
+    const adapter = adapterFor(workspaceId, spec, () => {});
+    try {
+      await adapter.verify();
+    } finally {
+      await adapter.close();
+    }
+  };
   const sweeps = new SweepController({
     store,
     bus: jobBus,
@@ -131,7 +146,7 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
     blobs,
     bus: jobBus,
     workRoot,
-    adapterKinds: new Set(['local']),
+    adapterKinds: ADAPTER_KINDS,
     cancelStarted: async (workspaceId, jobName) => {
       if (!(await sweeps.cancel(workspaceId, jobName))) await scheduler.cancel(workspaceId, jobName);
     },
@@ -145,6 +160,7 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
     jobs,
     jobBus,
     scheduler,
+    verifyCompute,
     sweeps,
   };
 
@@ -195,6 +211,41 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
       await store.close();
     },
   };
+}
+
+/** The compute kinds this server runs jobs on (Kubernetes comes later). */
+const ADAPTER_KINDS: ReadonlySet<ComputeKind> = new Set(['local', 'slurm', 'ray']);
+
+/** The engine for a compute target: a local process pool, a Slurm cluster, or a Ray cluster. */
+function buildAdapter(
+  spec: ComputeSpec,
+  ctx: { config: ServerConfig; blobs: BlobStore; workspaceId: string; onChange: (jobId: string) => void },
+): ComputeAdapter {
+  const { jobs } = ctx.config;
+  switch (spec.type) {
+    case 'local':
+      return new LocalCompute({
+        cpus: spec.cpus,
+        memoryGb: spec.memory_gb,
+        gpus: spec.gpus,
+        baseEnv: jobs.baseEnvironment,
+        onChange: ctx.onChange,
+      });
+    case 'slurm':
+      return new SlurmComputeAdapter({
+        target: spec,
+        // Job names are unique per workspace, so each workspace has its own folder.
+        jobsRoot: join(jobs.slurmJobsDir, ctx.workspaceId),
+        envCacheDir: jobs.envCacheDir,
+      });
+    case 'ray':
+      return new RayComputeAdapter({ address: spec.address, blobs: ctx.blobs });
+    case 'kubernetes':
+      throw invalidArgument(
+        'Compute type kubernetes is not supported by this server yet: use a local, slurm or ray target',
+        { field: 'type' },
+      );
+  }
 }
 
 /** The server's own URL once it listens (jobs call back to it); waits for `listen` if needed. */

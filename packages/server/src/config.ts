@@ -27,7 +27,28 @@ export interface ServerConfig {
   bootstrapAdmin: string | null;
   /** Name of the local-mode admin (loopback, no users): the OS user running the server. */
   localUser: string;
+  /** Jobs: where they run, their environment cache, and how the job side reaches the server. */
+  jobs: JobsConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface JobsConfig {
+  /** Local jobs' work folders: `<workDir>/<workspace>/<job>/`. Default `<dataDir>/jobs`. */
+  workDir: string;
+  /** Slurm job folders (batch script, logs); must be on storage every node sees. Default `<dataDir>/slurm-jobs`. */
+  slurmJobsDir: string;
+  /** Cached Python environments (virtualenvs by spec hash). Default `<dataDir>/envs`. */
+  envCacheDir: string;
+  /**
+   * The URL jobs call back to (tracking, snapshot download, logs): `CAIRN_PUBLIC_URL`. Null: the
+   * address the server listens on, which only nodes on this host reach when it is loopback.
+   */
+  publicUrl: string | null;
+  /**
+   * The environment every job starts from (PATH, HOME, …): by default the server's own, without its
+   * CAIRN_* settings. Filled by `configFromEnv`; empty when the config is built without one.
+   */
+  baseEnvironment: Record<string, string>;
 }
 
 export const ENV = {
@@ -44,9 +65,17 @@ export const ENV = {
   authRequired: 'CAIRN_AUTH_REQUIRED',
   bootstrapAdmin: 'CAIRN_BOOTSTRAP_ADMIN',
   logLevel: 'CAIRN_LOG_LEVEL',
+  publicUrl: 'CAIRN_PUBLIC_URL',
+  jobsDir: 'CAIRN_JOBS_DIR',
+  slurmJobsDir: 'CAIRN_SLURM_JOBS_DIR',
+  envCacheDir: 'CAIRN_ENV_CACHE_DIR',
 } as const;
 
-export type ServerConfigInput = Partial<ServerConfig>;
+export type ServerConfigInput = Partial<Omit<ServerConfig, 'jobs'>> & {
+  jobs?: Partial<JobsConfig>;
+  /** The environment jobs inherit (the server's process environment); CAIRN_* variables are dropped. */
+  jobEnvironment?: Record<string, string | undefined>;
+};
 
 /** Fills in defaults: what the user wrote (flags, env) → a complete config. */
 export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
@@ -63,6 +92,13 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     authRequired: input.authRequired ?? false,
     bootstrapAdmin: input.bootstrapAdmin ?? null,
     localUser: input.localUser ?? osUserName(),
+    jobs: {
+      workDir: resolve(input.jobs?.workDir ?? join(dataDir, 'jobs')),
+      slurmJobsDir: resolve(input.jobs?.slurmJobsDir ?? join(dataDir, 'slurm-jobs')),
+      envCacheDir: resolve(input.jobs?.envCacheDir ?? join(dataDir, 'envs')),
+      publicUrl: input.jobs?.publicUrl?.replace(/\/+$/, '') ?? null,
+      baseEnvironment: input.jobs?.baseEnvironment ?? jobEnvironmentOf(input.jobEnvironment ?? {}),
+    },
     logLevel: input.logLevel ?? 'warn',
   };
 }
@@ -88,6 +124,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
     out.authRequired = env[ENV.authRequired] === '1' || env[ENV.authRequired] === 'true';
   if (env[ENV.bootstrapAdmin]) out.bootstrapAdmin = env[ENV.bootstrapAdmin];
   if (env[ENV.logLevel]) out.logLevel = env[ENV.logLevel] as ServerConfig['logLevel'];
+  const jobs: Partial<JobsConfig> = {};
+  if (env[ENV.publicUrl]) jobs.publicUrl = env[ENV.publicUrl];
+  if (env[ENV.jobsDir]) jobs.workDir = env[ENV.jobsDir];
+  if (env[ENV.slurmJobsDir]) jobs.slurmJobsDir = env[ENV.slurmJobsDir];
+  if (env[ENV.envCacheDir]) jobs.envCacheDir = env[ENV.envCacheDir];
+  out.jobs = jobs;
+  out.jobEnvironment = env;
+  return out;
+}
+
+/** The job's starting environment: the given one minus the server's own CAIRN_* settings (and unset names). */
+export function jobEnvironmentOf(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('CAIRN_')) out[k] = v;
   return out;
 }
 

@@ -12,7 +12,14 @@ export interface JobServer {
 /** A real server on a free port over `storeUri` and `dataDir` (kept, so a second server can restart on them). */
 export async function startJobServer(storeUri: string, dataDir: string): Promise<JobServer> {
   const server = await buildServer(
-    resolveConfig({ port: 0, dataDir, storeUri, logLevel: 'silent', localUser: 'tester' }),
+    resolveConfig({
+      port: 0,
+      dataDir,
+      storeUri,
+      logLevel: 'silent',
+      localUser: 'tester',
+      jobEnvironment: process.env,
+    }),
   );
   const baseUrl = await server.app.listen({ host: '127.0.0.1', port: 0 });
   return { server, baseUrl, close: () => server.close() };

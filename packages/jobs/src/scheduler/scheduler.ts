@@ -4,6 +4,7 @@ import type { RunStatus } from '@cairn/core';
 import type { BlobStore, JobRow, MetadataStore } from '@cairn/store';
 import { type ArtifactRepository, type RequestContext, updateRun } from '@cairn/tracking';
 import type { ComputeAdapter, ComputeHandle, JobLaunch, ObservedState } from '../compute/compute-adapter.js';
+import { materializeEnvironment } from '../environments/index.js';
 import { type ComputeTarget, getComputeTarget } from '../jobs/compute-targets.js';
 import type { JobBus } from '../jobs/job-bus.js';
 import { parseHandle, transitionJob } from '../jobs/job-records.js';
@@ -11,6 +12,12 @@ import { outputEnvName } from '../jobs/job-service.js';
 import { type JobStatus, runStatusFor } from '../jobs/job-status.js';
 import { materializeSnapshot } from '../snapshot/index.js';
 import type { CommandJobSpec } from '../spec/index.js';
+import {
+  asEnvironmentError,
+  isEnvironmentError,
+  type JobEnvironmentOptions,
+  resolveJobEnvironment,
+} from './job-environment.js';
 import { storeJobLog, uploadOutputs } from './job-outputs.js';
 import { LogRecorder } from './log-recorder.js';
 
@@ -40,6 +47,8 @@ export interface SchedulerOptions {
   serverUrl: () => Promise<string>;
   defaultWorkspace: string;
   tokens?: JobTokenIssuer;
+  /** Where local jobs' Python environments are built; without it a job naming one runs on the plain PATH. */
+  environments?: JobEnvironmentOptions;
   /** How often remote engines are polled and the queue rescanned (other replicas enqueue). Default 2 s. */
   pollMs?: number;
 }
@@ -306,14 +315,11 @@ export class Scheduler {
       if (this.#stopped) return;
       const reason = `could not start the job: ${(err as Error).message}`;
       this.#active.delete(key);
-      await this.#finish(
-        row.workspace_id,
-        row.id,
-        row,
-        'failed',
-        { message: reason, errorSummary: reason },
-        active,
-      );
+      // A failed environment build says so in the event; its summary is pip's own error.
+      const end = isEnvironmentError(err)
+        ? { message: 'the environment could not be built', errorSummary: err.message }
+        : { message: reason, errorSummary: reason };
+      await this.#finish(row.workspace_id, row.id, row, 'failed', end, active);
     }
   }
 
@@ -323,7 +329,9 @@ export class Scheduler {
     const workDir = this.#o.workDir(row.workspace_id, row.id);
     await rm(workDir, { recursive: true, force: true });
     const codeDir = join(workDir, 'code');
-    if (row.snapshot_id)
+    // Remote engines fetch the snapshot themselves (the launcher through the tar route, Ray as a package).
+    const local = active.adapter.kind === 'local';
+    if (row.snapshot_id && local)
       await materializeSnapshot({ blobs: this.#o.blobs, id: row.snapshot_id, dest: codeDir });
     else await mkdir(codeDir, { recursive: true });
     const outputs = this.#outputDirs(row, spec);
@@ -354,6 +362,25 @@ export class Scheduler {
       env.MLFLOW_TRACKING_TOKEN = token.secret;
       env.CAIRN_TOKEN = token.secret;
     }
+    const environment = await resolveJobEnvironment(this.#o.store, {
+      workspaceId: row.workspace_id,
+      spec,
+      environmentHash: row.environment_hash,
+      baseDir: codeDir,
+    }).catch((err: unknown) => {
+      throw asEnvironmentError(err);
+    });
+    if (environment && local && this.#o.environments) {
+      const { recorder } = active;
+      const built = await materializeEnvironment(environment, {
+        cacheDir: this.#o.environments.cacheDir,
+        path: this.#o.environments.path,
+        log: (line) => recorder.write('stdout', Buffer.from(`${line}\n`)),
+      }).catch((err: unknown) => {
+        throw asEnvironmentError(err);
+      });
+      Object.assign(env, built.env);
+    }
     for (const [k, v] of Object.entries(spec.environment_variables ?? {})) env[k] = String(v);
     const props = spec.resources?.properties ?? {};
     const num = (v: unknown) => (typeof v === 'number' && v >= 0 ? v : undefined);
@@ -363,10 +390,20 @@ export class Scheduler {
       command: row.command,
       env,
       snapshotId: row.snapshot_id,
-      snapshotUrl: null,
-      // TODO(issue 3, environments/): materialise the job's environment (virtualenv by hash) once the
-      // environments helper exports it; until then the job runs with the server's PATH.
-      environment: null,
+      snapshotUrl:
+        row.snapshot_id === null || local
+          ? null
+          : `${url}/api/v1/workspaces/${encodeURIComponent(row.workspace_id)}/jobs/${encodeURIComponent(row.id)}/snapshot.tar`,
+      // Local jobs run in the virtualenv built above; remote engines build it from the spec on the node.
+      environment:
+        environment === null || local
+          ? null
+          : {
+              hash: environment.hash,
+              pythonVersion: environment.pythonVersion,
+              pip: environment.pip,
+              image: environment.image,
+            },
       resources: {
         instanceCount: spec.resources?.instance_count ?? 1,
         cpus: num(props.cpus),
@@ -374,7 +411,7 @@ export class Scheduler {
         gpus: num(props.gpus),
       },
       timeoutSeconds: row.timeout_seconds,
-      workDir: codeDir,
+      workDir: local ? codeDir : null,
     };
   }
 

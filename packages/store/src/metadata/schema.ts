@@ -47,6 +47,8 @@ export interface UserRow {
   /** scrypt hash "scrypt$N$salt$hash"; null for users who log in with tokens only. */
   password_hash: string | null;
   is_admin: number;
+  /** 1 for users the server creates for itself (`cairn-jobs`): they never end local mode. */
+  is_service: Generated<number>;
   created_at: number;
 }
 

@@ -8,6 +8,7 @@ import { jobRoutes } from './job-routes.js';
 import { metricRoutes } from './metric-routes.js';
 import { nativeApi } from './native-api.js';
 import { runRoutes } from './run-routes.js';
+import { snapshotRoutes } from './snapshot-routes.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -33,6 +34,7 @@ export function registerNativeApi(app: FastifyInstance, services: Services): Ope
   metricRoutes(api);
   artifactRoutes(api);
   jobRoutes(api);
+  snapshotRoutes(api);
   describeIdentityOperations(registry);
 
   let document: unknown = null;

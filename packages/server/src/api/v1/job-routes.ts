@@ -330,12 +330,10 @@ export function jobRoutes(api: NativeApi): void {
     response: z.object({ compute: ComputeWire }),
     status: 201,
     handler: async ({ body, request }) => {
-      const spec = parseComputeSpec(specText(body), 'compute.yml').spec;
-      const compute = await createComputeTarget(
-        store,
-        trackingContext(request, body.message),
-        computeSpecSchema.parse(spec),
-      );
+      const spec = computeSpecSchema.parse(parseComputeSpec(specText(body), 'compute.yml').spec);
+      // A wrong partition or an unreachable engine is refused now, in the engine's own words.
+      await services.verifyCompute(request.workspaceId, spec);
+      const compute = await createComputeTarget(store, trackingContext(request, body.message), spec);
       return { compute: { ...compute, spec: compute.spec as Record<string, unknown> } };
     },
   });

@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-metric-rollups.js';
 import * as m0003 from './0003-artifact-multipart-parts.js';
 import * as m0004 from './0004-jobs.js';
+import * as m0005 from './0005-service-users.js';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'postgres';
@@ -16,6 +17,7 @@ const MODULES: Record<string, MigrationModule> = {
   '0002-metric-rollups': m0002,
   '0003-artifact-multipart-parts': m0003,
   '0004-jobs': m0004,
+  '0005-service-users': m0005,
 };
 
 export function migrationsFor(ctx: MigrationContext): Record<string, Migration> {
