@@ -1,5 +1,6 @@
 import { ExperimentsApi } from './experiments.js';
 import { AuditApi, TokensApi, UsersApi, WorkspacesApi } from './identity.js';
+import { ComputesApi, EnvironmentsApi, JobsApi } from './jobs.js';
 import { RunsApi } from './runs.js';
 import { Transport } from './transport.js';
 
@@ -24,6 +25,9 @@ export class CairnClient {
   readonly workspace: string;
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
+  readonly jobs: JobsApi;
+  readonly computes: ComputesApi;
+  readonly environments: EnvironmentsApi;
   readonly audit: AuditApi;
   readonly workspaces: WorkspacesApi;
   readonly users: UsersApi;
@@ -36,6 +40,9 @@ export class CairnClient {
     this.workspace = options.workspace ?? 'default';
     this.experiments = new ExperimentsApi(transport, this.workspace);
     this.runs = new RunsApi(transport, this.workspace);
+    this.jobs = new JobsApi(transport, this.workspace);
+    this.computes = new ComputesApi(transport, this.workspace);
+    this.environments = new EnvironmentsApi(transport, this.workspace);
     this.audit = new AuditApi(transport, this.workspace);
     this.workspaces = new WorkspacesApi(transport);
     this.users = new UsersApi(transport);

@@ -253,3 +253,105 @@ export interface CreateTokenRequest {
   expiresAt?: number;
   message?: string;
 }
+
+// ── jobs, compute targets, environments ──────────────────────────────────────────────────────────
+
+export type JobStatus =
+  | 'queued'
+  | 'preparing'
+  | 'running'
+  | 'finalizing'
+  | 'completed'
+  | 'failed'
+  | 'canceled';
+export type JobType = 'command' | 'sweep';
+
+export interface Job {
+  name: string;
+  type: JobType;
+  parentJobName: string | null;
+  status: JobStatus;
+  compute: string;
+  /** The shell command after placeholder substitution. */
+  command: string;
+  /** The validated spec (Azure ML v2 field names). */
+  spec: Record<string, unknown>;
+  runId: string | null;
+  experimentId: string | null;
+  snapshotId: string | null;
+  environmentHash: string | null;
+  exitCode: number | null;
+  /** Why it failed, then the last lines of stderr. */
+  errorSummary: string | null;
+  timeoutSeconds: number | null;
+  createdBy: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+/** One status transition of a job. */
+export interface JobStatusEvent {
+  status: JobStatus;
+  at: number;
+  message: string | null;
+}
+
+/** A piece of a job's output; `seq` orders all chunks of a job (stdout and stderr together). */
+export interface JobLogChunk {
+  seq: number;
+  stream: 'stdout' | 'stderr';
+  data: string;
+  at: number;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  nextPageToken: string | null;
+}
+
+export interface CreateJobRequest {
+  /** The job YAML as text; or `spec` as JSON, exactly one. */
+  yaml?: string;
+  spec?: Record<string, unknown>;
+  /** File name shown in validation errors (`job.yml:3:5: ...`). */
+  file?: string;
+  /** `--set` overrides, e.g. `inputs.C=0.5`. */
+  set?: string[];
+  /** Folder on the server's disk that `code` and local inputs are relative to (loopback servers only). */
+  codeRoot?: string;
+  /** Why, for the audit log. */
+  message?: string;
+}
+
+export interface ListJobsRequest {
+  status?: JobStatus;
+  maxResults?: number;
+  pageToken?: string;
+}
+
+export interface ComputeTarget {
+  name: string;
+  kind: string;
+  spec: Record<string, unknown>;
+  builtIn: boolean;
+  createdBy: string | null;
+  createdAt: number | null;
+}
+
+export interface Environment {
+  name: string;
+  version: string;
+  spec: Record<string, unknown>;
+  hash: string;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** A compute or environment spec: YAML text or JSON, exactly one. */
+export interface SpecRequest {
+  yaml?: string;
+  spec?: Record<string, unknown>;
+  message?: string;
+}
