@@ -1,7 +1,12 @@
-import type { Kysely } from 'kysely';
+import { type CreateTableBuilder, type Kysely, sql } from 'kysely';
 import type { MigrationContext } from './index.js';
 
 export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {
+  // Per-run key/value tables are read by run id (a page of search results) and by key and value (a
+  // filter): on SQLite they are stored in primary-key order (WITHOUT ROWID), so reading a run's rows is
+  // one contiguous range rather than an index probe plus a row lookup each.
+  const clusteredOnSqlite = (b: CreateTableBuilder<string, string>) =>
+    ctx.dialect === 'sqlite' ? b.modifyEnd(sql`without rowid`) : b;
   const bigint = 'bigint';
   const autoId = (table: string) =>
     db.schema
@@ -110,6 +115,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
       .addColumn('key', 'text', (c) => c.notNull())
       .addColumn('value', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint(`${table}_pk`, ['run_id', 'key'])
+      .$call(clusteredOnSqlite)
       .execute();
     await db.schema.createIndex(`${table}_key_value`).on(table).columns(['key', 'value']).execute();
   }
@@ -140,6 +146,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('value', 'double precision')
     .addColumn('is_nan', 'integer', (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('latest_metrics_pk', ['run_id', 'key'])
+    .$call(clusteredOnSqlite)
     .execute();
   await db.schema
     .createIndex('latest_metrics_key_value')
