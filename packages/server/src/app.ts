@@ -103,6 +103,8 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
     serverUrl: () => (jobsConfig.publicUrl ? Promise.resolve(jobsConfig.publicUrl) : listeningUrl(app)),
     adapterFor: (workspaceId, target, onChange) => adapterFor(workspaceId, target.spec, onChange),
     environments: { cacheDir: jobsConfig.envCacheDir, path: jobsConfig.baseEnvironment.PATH },
+    systemMetricsIntervalMs: jobsConfig.systemMetricsIntervalMs,
+    log: app.log,
     tokens: {
       // Every job gets a token (remote launchers fetch the snapshot and write back with it): its
       // submitter's when a stored user, else the `cairn-jobs` service user's, which keeps local mode on.

@@ -49,6 +49,8 @@ export interface JobsConfig {
    * CAIRN_* settings. Filled by `configFromEnv`; empty when the config is built without one.
    */
   baseEnvironment: Record<string, string>;
+  /** How often a running local job's CPU, memory and GPU use is sampled into its run. Default 10 s. */
+  systemMetricsIntervalMs: number;
 }
 
 export const ENV = {
@@ -98,6 +100,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
       envCacheDir: resolve(input.jobs?.envCacheDir ?? join(dataDir, 'envs')),
       publicUrl: input.jobs?.publicUrl?.replace(/\/+$/, '') ?? null,
       baseEnvironment: input.jobs?.baseEnvironment ?? jobEnvironmentOf(input.jobEnvironment ?? {}),
+      systemMetricsIntervalMs: input.jobs?.systemMetricsIntervalMs ?? 10_000,
     },
     logLevel: input.logLevel ?? 'warn',
   };

@@ -2,8 +2,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunStatus } from '@cairn/core';
 import type { BlobStore, JobRow, MetadataStore } from '@cairn/store';
-import { type ArtifactRepository, type RequestContext, updateRun } from '@cairn/tracking';
+import { type ArtifactRepository, logBatch, type RequestContext, updateRun } from '@cairn/tracking';
 import type { ComputeAdapter, ComputeHandle, JobLaunch, ObservedState } from '../compute/compute-adapter.js';
+import { LocalCompute } from '../compute/local/local-compute.js';
 import { materializeEnvironment } from '../environments/index.js';
 import { type ComputeTarget, getComputeTarget } from '../jobs/compute-targets.js';
 import type { JobBus } from '../jobs/job-bus.js';
@@ -20,6 +21,7 @@ import {
 } from './job-environment.js';
 import { storeJobLog, uploadOutputs } from './job-outputs.js';
 import { LogRecorder } from './log-recorder.js';
+import { SystemMetricsSampler } from './system-metrics.js';
 
 /** Issues the job's scoped token (workspace, contributor); null where there is no user to own one. */
 export interface JobTokenIssuer {
@@ -51,6 +53,10 @@ export interface SchedulerOptions {
   environments?: JobEnvironmentOptions;
   /** How often remote engines are polled and the queue rescanned (other replicas enqueue). Default 2 s. */
   pollMs?: number;
+  /** How often a local job's CPU, memory and GPU use is sampled into its run. Default 10 s. */
+  systemMetricsIntervalMs?: number;
+  /** Where failed system-metrics samples are reported (debug level); they never fail the job. */
+  log?: { debug(obj: object, msg: string): void };
 }
 
 interface Active {
@@ -63,6 +69,8 @@ interface Active {
   /** Serialises observations of this job. */
   chain: Promise<void>;
   ended: boolean;
+  /** Samples a running local job's CPU, memory and GPUs into its run. */
+  sampler?: SystemMetricsSampler;
 }
 
 const ADVISORY_LOCK_KEY = 0x63616972; // "cair"
@@ -112,6 +120,7 @@ export class Scheduler {
     this.#stopped = true;
     this.#unsubscribe?.();
     if (this.#timer) clearInterval(this.#timer);
+    await Promise.allSettled([...this.#active.values()].map((a) => a.sampler?.stop()));
     await Promise.allSettled([...this.#active.values()].map((a) => a.chain));
     for (const adapter of this.#adapters.values()) await adapter.close();
     if (this.#lockClient) {
@@ -449,12 +458,14 @@ export class Scheduler {
         ) {
           row.status = 'running';
           await this.#mirrorRun(row, 'RUNNING', null);
+          this.#sampleSystemMetrics(active);
         }
       }
       return;
     }
     active.ended = true;
     this.#active.delete(key);
+    await active.sampler?.stop();
     const status: JobStatus =
       state.state === 'completed' ? 'completed' : state.state === 'canceled' ? 'canceled' : 'failed';
     const exitCode = state.state === 'failed' ? state.exitCode : null;
@@ -476,6 +487,23 @@ export class Scheduler {
     if (active.handle && 'release' in active.adapter) {
       (active.adapter as { release(h: ComputeHandle): void }).release(active.handle);
     }
+  }
+
+  /** Starts sampling a local job's process group into its run (remote engines have their own). */
+  #sampleSystemMetrics(active: Active): void {
+    const { row, adapter, handle } = active;
+    const runId = row.run_id;
+    if (runId === null || handle === null || !(adapter instanceof LocalCompute)) return;
+    const target = adapter.processOf(handle);
+    if (target === null) return;
+    const ctx: RequestContext = { workspaceId: row.workspace_id, actor: SCHEDULER_ACTOR };
+    active.sampler = new SystemMetricsSampler({
+      target,
+      intervalMs: this.#o.systemMetricsIntervalMs,
+      write: (metrics) => logBatch(this.#o.store, ctx, runId, { metrics }),
+      onError: (err) => this.#o.log?.debug({ err, job: row.id }, 'a system metrics sample failed'),
+    });
+    active.sampler.start();
   }
 
   /** finalizing (outputs and log into the run) → the end status, mirrored to the run. */

@@ -118,6 +118,14 @@ export class LocalCompute implements ComputeAdapter {
     return this.poll(handle);
   }
 
+  /** A running job's process-group leader and the GPU indices it holds; null once it ended (or before it starts). */
+  processOf(handle: ComputeHandle): { pid: number; gpus: number[] } | null {
+    const entry = this.#entries.get(handle.id);
+    const pid = entry?.child?.pid;
+    if (!entry || pid === undefined || entry.state.state !== 'running') return null;
+    return { pid, gpus: [...entry.gpus] };
+  }
+
   /** Forgets a finished job (the scheduler calls this once it has recorded the end). */
   release(handle: ComputeHandle): void {
     const entry = this.#entries.get(handle.id);
