@@ -1,7 +1,7 @@
 export * from './client.js';
 export * from './errors.js';
 export type { AuditQuery } from './identity.js';
-export type { JobStreamEvent, SseMessage, StreamJobOptions } from './jobs.js';
+export type { JobSnapshot, JobSnapshotEntry, JobStreamEvent, SseMessage, StreamJobOptions } from './jobs.js';
 export { isTerminalJobStatus, parseEventStream } from './jobs.js';
 export { fromWire, toWire } from './numbers.js';
 export type {

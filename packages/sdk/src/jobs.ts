@@ -26,6 +26,21 @@ export interface StreamJobOptions {
   onReconnect?: (attempt: number, error: unknown) => void;
 }
 
+export interface JobSnapshotEntry {
+  path: string;
+  /** Null for symbolic links. */
+  size: number | null;
+  sha256: string | null;
+  executable: boolean;
+  /** The link target, for symbolic links. */
+  symlink: string | null;
+}
+
+export interface JobSnapshot {
+  snapshotId: string;
+  files: JobSnapshotEntry[];
+}
+
 const TERMINAL: readonly JobStatus[] = ['completed', 'failed', 'canceled'];
 export const isTerminalJobStatus = (status: JobStatus): boolean => TERMINAL.includes(status);
 
@@ -119,6 +134,11 @@ export class JobsApi {
   /** A job and its status history, oldest transition first. */
   get(name: string): Promise<{ job: Job; events: JobStatusEvent[] }> {
     return this.#t.json('GET', this.#job(name));
+  }
+
+  /** The files of a job's code snapshot (optionally only those under `prefix`). */
+  snapshot(name: string, options: { prefix?: string } = {}): Promise<JobSnapshot> {
+    return this.#t.json('GET', this.#job(name, '/snapshot'), { query: { prefix: options.prefix } });
   }
 
   /** Cancels a job: a queued one at once, a running one by stopping its whole process tree. */

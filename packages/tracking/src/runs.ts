@@ -275,6 +275,10 @@ function validateParam(p: Param, field: string): void {
 
 function validateMetric(m: Metric, field: string): void {
   validateKey('metric', m.key, `${field}.key`);
+  validateMetricValues(m, field);
+}
+
+function validateMetricValues(m: Metric, field: string): void {
   if (typeof m.value !== 'number') {
     throw invalidArgument(`Missing value for required parameter '${field}.value'`, {
       field: `${field}.value`,
@@ -329,8 +333,14 @@ function validateBatch(input: LogBatchInput): Required<LogBatchInput> {
       { field: 'metrics' },
     );
   }
+  // A batch repeats a few keys many times (50 keys × 20 steps): each distinct key is checked once.
+  const checkedKeys = new Set<string>();
   metrics.forEach((m, i) => {
-    validateMetric(m, `metrics[${i}]`);
+    if (checkedKeys.has(m.key)) validateMetricValues(m, `metrics[${i}]`);
+    else {
+      validateMetric(m, `metrics[${i}]`);
+      checkedKeys.add(m.key);
+    }
   });
   params.forEach((p, i) => {
     validateParam(p, `params[${i}]`);

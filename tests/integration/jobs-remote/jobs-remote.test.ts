@@ -108,12 +108,48 @@ describe('the snapshot tar route', () => {
     expect(job.status).toBe('completed');
   }, 60_000);
 
+  it('lists the snapshot files and serves one of them; an unknown path is 404 naming it', async () => {
+    const s = await start();
+    const root = await project(s.dir);
+    const name = fresh('browse');
+    await submit(s, `type: command\nname: ${name}\ncode: src\ncommand: python hello.py\n`, root);
+    const base = `${s.baseUrl}${snapshotPath(name).replace(/\.tar$/, '')}`;
+    const listing = (await (await fetch(base)).json()) as {
+      snapshotId: string;
+      files: { path: string; size: number | null; executable: boolean }[];
+    };
+    expect(listing.snapshotId).toMatch(/^[0-9a-f]{64}$/);
+    expect(listing.files.map((f) => f.path)).toEqual(['data.txt', 'hello.py']);
+    expect(listing.files[0]!.size).toBe('from the snapshot\n'.length);
+    const file = await fetch(`${base}/file?path=data.txt`);
+    expect(file.status).toBe(200);
+    expect(await file.text()).toBe('from the snapshot\n');
+    const missing = await fetch(`${base}/file?path=nope.txt`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('nope.txt');
+    await s.runToEnd(name);
+  }, 60_000);
+
   it('is in the OpenAPI document', async () => {
     const s = await start();
     const doc = (await (await fetch(`${s.baseUrl}/api/v1/openapi.json`)).json()) as {
       paths: Record<string, unknown>;
     };
     expect(Object.keys(doc.paths)).toContain('/api/v1/workspaces/{workspace}/jobs/{name}/snapshot.tar');
+  });
+});
+
+describe('job inputs', () => {
+  it('refuses at submit a local input path that does not exist, naming the input', async () => {
+    const s = await start();
+    const root = await project(s.dir);
+    const err = await submit(
+      s,
+      `type: command\ncode: src\ncommand: cat \${{inputs.data}}\ninputs:\n  data:\n    type: uri_file\n    path: ./missing.csv\n`,
+      root,
+    ).catch((e: Error & { status?: number }) => e);
+    expect((err as { status?: number }).status).toBe(400);
+    expect((err as Error).message).toMatch(/inputs\.data: the path '.*missing\.csv' does not exist/);
   });
 });
 

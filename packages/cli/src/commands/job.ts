@@ -106,6 +106,30 @@ export function registerJobCommands(program: Command): void {
     });
 
   job
+    .command('snapshot')
+    .description("List the files of a job's code snapshot (download one with the API's snapshot/file route)")
+    .argument('<name>', 'job name')
+    .option('--prefix <folder>', 'only the files under this folder')
+    .action(async (name: string, opts: { prefix?: string }, command: Command) => {
+      const { client, options } = clientFor(command);
+      const snapshot = await client.jobs.snapshot(name, { prefix: opts.prefix });
+      if (options.output === 'json') return printJson(snapshot);
+      process.stdout.write(`Snapshot ${snapshot.snapshotId}\n`);
+      printTable(
+        [
+          {
+            header: 'PATH',
+            value: (f: (typeof snapshot.files)[number]) => (f.symlink ? `${f.path} -> ${f.symlink}` : f.path),
+          },
+          { header: 'SIZE', value: (f) => (f.size === null ? '-' : formatBytes(f.size)), align: 'right' },
+          { header: 'EXEC', value: (f) => (f.executable ? 'x' : '') },
+        ],
+        snapshot.files,
+        'No files',
+      );
+    });
+
+  job
     .command('show')
     .description('Show a job: why it failed first, then its details and status history')
     .argument('<name>', 'job name')

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { alreadyExists, invalidArgument, notFound, SystemTag } from '@cairn/core';
 import type { BlobStore, JobRow, MetadataStore } from '@cairn/store';
@@ -343,8 +344,16 @@ function localInputPaths(spec: Pick<CommandJobSpec, 'inputs'>, root: string | nu
     if (typeof input !== 'object' || input.path === undefined) continue;
     const parsed = tryParseInputPath(input.path);
     if (parsed.type === 'error') continue;
-    if (parsed.value.kind === 'local') values[name] = resolve(root ?? '/', parsed.value.path);
-    else if (parsed.value.kind === 'uri') values[name] = parsed.value.uri;
+    if (parsed.value.kind === 'local') {
+      const path = resolve(root ?? '/', parsed.value.path);
+      // Known at submit time, so said then rather than as a failed job later.
+      if (!existsSync(path)) {
+        throw invalidArgument(`inputs.${name}: the path '${path}' does not exist`, {
+          field: `inputs.${name}.path`,
+        });
+      }
+      values[name] = path;
+    } else if (parsed.value.kind === 'uri') values[name] = parsed.value.uri;
     else {
       throw invalidArgument(
         `inputs.${name}: registered data assets cannot be used as inputs yet; give a local path`,

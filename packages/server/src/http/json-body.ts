@@ -6,7 +6,7 @@ import { invalidArgument } from '@cairn/core';
  * those tokens outside strings are accepted and become the numbers they name.
  */
 export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') return {};
+  if (/^\s*$/.test(text)) return {};
   try {
     return JSON.parse(text);
   } catch (err) {
