@@ -1,45 +1,21 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { delimiter, dirname, join } from 'node:path';
 import { CairnClient, type ComputeTarget, type Job, type JobStatusEvent } from '@cairn/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../api/test-server.js';
+import { type CliResult, REPO_ROOT as ROOT, runCli } from '../support/cli.js';
 import { testPython } from '../support/env.js';
 
-const execFileAsync = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../../..');
 const HELLO = join(ROOT, 'examples', 'jobs', 'hello', 'job.yml');
 const fresh = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('cairn job / compute / environment against a real server', () => {
   let server: RunningServer;
   let specs: string;
 
   /** Runs the real CLI as a subprocess, pointed at the test server through the environment. */
-  async function cairn(...args: string[]): Promise<CliResult> {
-    try {
-      const { stdout, stderr } = await execFileAsync(
-        process.execPath,
-        ['--import', 'tsx', 'packages/cli/src/main.ts', ...args],
-        {
-          cwd: ROOT,
-          env: { ...process.env, CAIRN_URL: server.baseUrl, CAIRN_WORKSPACE: 'default', CAIRN_TOKEN: '' },
-        },
-      );
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const cairn = (...args: string[]): Promise<CliResult> => runCli(server.baseUrl, args);
 
   async function specFile(name: string, text: string): Promise<string> {
     const path = join(specs, name);

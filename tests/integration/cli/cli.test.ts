@@ -1,22 +1,13 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import type { CairnClient, Experiment, Run } from '@cairn/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../api/test-server.js';
+import { type CliResult, runCli } from '../support/cli.js';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../../..');
 const fresh = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('cairn CLI against a real server', () => {
   let server: RunningServer;
@@ -26,22 +17,7 @@ describe('cairn CLI against a real server', () => {
   const weights = randomBytes(2 * 1024 * 1024 + 3);
 
   /** Runs the real CLI as a subprocess, pointed at the test server through the environment. */
-  async function cairn(...args: string[]): Promise<CliResult> {
-    try {
-      const { stdout, stderr } = await run(
-        process.execPath,
-        ['--import', 'tsx', 'packages/cli/src/main.ts', ...args],
-        {
-          cwd: ROOT,
-          env: { ...process.env, CAIRN_URL: server.baseUrl, CAIRN_WORKSPACE: 'default', CAIRN_TOKEN: '' },
-        },
-      );
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const cairn = (...args: string[]): Promise<CliResult> => runCli(server.baseUrl, args);
 
   beforeAll(async () => {
     server = await startServer('sqlite');
