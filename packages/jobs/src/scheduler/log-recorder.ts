@@ -69,18 +69,28 @@ export class LogRecorder implements LogSink {
       if (stream === 'stderr') this.#keepTail(data);
       const at = Date.now();
       const seq = ++this.#seq;
-      this.bus.publish(this.workspaceId, this.jobId, { type: 'log', seq, stream, data, at });
       rows.push({ workspace_id: this.workspaceId, job_id: this.jobId, seq, stream, data, at });
     }
     if (rows.length === 0) return;
+    // Published only once stored: a follower subscribes first and then reads what is stored, so every
+    // chunk reaches it by one way or the other (a chunk published before it was stored could be missed).
+    const publish = () => {
+      for (const r of rows) {
+        this.bus.publish(this.workspaceId, this.jobId, {
+          type: 'log',
+          seq: r.seq,
+          stream: r.stream as Stream,
+          data: r.data,
+          at: r.at,
+        });
+      }
+    };
     this.#writes = this.#writes
       .then(() => this.store.db.insertInto('job_log_chunks').values(rows).execute())
-      .then(
-        () => {},
-        (err: unknown) => {
-          this.#failure ??= err;
-        },
-      );
+      .then(publish, (err: unknown) => {
+        this.#failure ??= err;
+        publish();
+      });
   }
 
   #keepTail(data: string): void {
