@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CairnError } from '../errors.js';
+import { expectFilterError } from './expect-filter-error.js';
 import { parseExperimentFilter, parseExperimentOrderBy } from './experiment-filter.js';
 
-function expectError(fn: () => unknown, position: number, ...parts: string[]): CairnError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(CairnError);
-  const err = caught as CairnError;
-  expect(err.code).toBe('INVALID_ARGUMENT');
-  expect(err.details.position).toBe(position);
-  for (const part of parts) expect(err.message).toContain(part);
-  return err;
-}
+const expectError = expectFilterError;
 
 describe('parseExperimentFilter', () => {
   it('parses names, times, ids and tags', () => {
