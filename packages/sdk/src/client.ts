@@ -1,3 +1,4 @@
+import { BlobsApi } from './blobs.js';
 import { ExperimentsApi } from './experiments.js';
 import { AuditApi, TokensApi, UsersApi, WorkspacesApi } from './identity.js';
 import { ComputesApi, EnvironmentsApi, JobsApi } from './jobs.js';
@@ -32,6 +33,7 @@ export class CairnClient {
   readonly workspaces: WorkspacesApi;
   readonly users: UsersApi;
   readonly tokens: TokensApi;
+  readonly blobs: BlobsApi;
   readonly #options: CairnClientOptions;
 
   constructor(options: CairnClientOptions) {
@@ -47,6 +49,7 @@ export class CairnClient {
     this.workspaces = new WorkspacesApi(transport);
     this.users = new UsersApi(transport);
     this.tokens = new TokensApi(transport);
+    this.blobs = new BlobsApi(transport, this.workspace);
   }
 
   get baseUrl(): string {

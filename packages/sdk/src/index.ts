@@ -1,3 +1,4 @@
+export { BlobsApi, MISSING_BATCH } from './blobs.js';
 export * from './client.js';
 export * from './errors.js';
 export type { AuditQuery } from './identity.js';

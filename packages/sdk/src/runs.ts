@@ -57,6 +57,18 @@ export interface DownloadProgress {
 
 export type UploadBody = string | Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
+/** A fetch body for an upload; streamed bodies need `duplex: 'half'`. */
+export function uploadRequestBody(data: UploadBody): {
+  body: NonNullable<RequestInit['body']>;
+  duplex?: 'half';
+} {
+  if (typeof data === 'string' || data instanceof Uint8Array || data instanceof Blob) {
+    return { body: data as NonNullable<RequestInit['body']> };
+  }
+  const body = data instanceof ReadableStream ? data : ReadableStream.from(data);
+  return { body, duplex: 'half' };
+}
+
 export const decodeRun = (run: WireRun): Run => {
   const { metrics, ...rest } = run;
   if (!metrics) return rest;
@@ -273,17 +285,10 @@ export class RunsApi {
 
   /** Uploads an artifact (streamed), replacing any file at `path`. */
   async uploadArtifact(runId: string, path: string, data: UploadBody): Promise<ArtifactFile> {
-    const streamed = !(typeof data === 'string' || data instanceof Uint8Array || data instanceof Blob);
-    const body: NonNullable<RequestInit['body']> = streamed
-      ? data instanceof ReadableStream
-        ? data
-        : ReadableStream.from(data as AsyncIterable<Uint8Array>)
-      : (data as string | Uint8Array | Blob as NonNullable<RequestInit['body']>);
     const res = await this.#t.raw('PUT', this.#run(runId, '/artifacts/content'), {
       query: { path },
       headers: { 'content-type': 'application/octet-stream', accept: 'application/json' },
-      body,
-      ...(streamed ? { duplex: 'half' as const } : {}),
+      ...uploadRequestBody(data),
     });
     return ((await res.json()) as { file: ArtifactFile }).file;
   }

@@ -321,6 +321,8 @@ export interface CreateJobRequest {
   set?: string[];
   /** Folder on the server's disk that `code` and local inputs are relative to (loopback servers only). */
   codeRoot?: string;
+  /** The `code` folder as uploaded through `client.blobs` (the sha256 of its snapshot manifest). */
+  snapshotId?: string;
   /** Why, for the audit log. */
   message?: string;
 }

@@ -32,6 +32,7 @@ import type { JobBus } from './job-bus.js';
 import { randomJobName } from './job-names.js';
 import { type Job, type JobEventRecord, loadJobEvents, toJob, transitionJob } from './job-records.js';
 import { isTerminal, type JobStatus } from './job-status.js';
+import { verifyUploadedSnapshot } from './uploaded-snapshot.js';
 
 export interface JobServiceOptions {
   store: MetadataStore;
@@ -57,6 +58,11 @@ export interface CreateJobInput {
    * disk. The server snapshots `code` from there (local mode: the CLI runs beside the server).
    */
   codeRoot?: string | null;
+  /**
+   * The `code` folder as a snapshot the client uploaded (a remote CLI): its id, checked to belong to the
+   * workspace. Takes the place of snapshotting `code` from `codeRoot`.
+   */
+  snapshotId?: string | null;
 }
 
 export interface ListJobsQuery {
@@ -146,7 +152,15 @@ export class JobService {
           });
 
     let snapshotId: string | null = null;
-    if (trial.code !== undefined) {
+    if (input.snapshotId) {
+      if (trial.code === undefined) {
+        throw invalidArgument("A code snapshot was uploaded but the spec names no 'code' folder", {
+          field: 'code',
+        });
+      }
+      await verifyUploadedSnapshot(store, this.#o.blobs, ctx.workspaceId, input.snapshotId);
+      snapshotId = input.snapshotId;
+    } else if (trial.code !== undefined) {
       if (root === null && !isAbsolute(trial.code)) {
         throw invalidArgument("'code' is a relative path but no folder was given to resolve it against", {
           field: 'code',

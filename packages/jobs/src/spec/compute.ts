@@ -1,6 +1,6 @@
+import { got } from '@cairn/core';
 import { z } from 'zod';
 import { tryParseComputeRef } from './asset-ref.js';
-import { got } from './issue-messages.js';
 import { nonEmptyString, nonNegativeInt, positiveInt, slurmTimeSeconds } from './schema-helpers.js';
 
 const computeName = z.string().superRefine((name, ctx) => {

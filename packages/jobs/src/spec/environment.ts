@@ -1,5 +1,5 @@
+import { got } from '@cairn/core';
 import { z } from 'zod';
-import { got } from './issue-messages.js';
 import { nonEmptyString, stringMap, versionString } from './schema-helpers.js';
 
 const pythonVersion = z

@@ -1,7 +1,16 @@
+export {
+  closestName,
+  didYouMean,
+  type SourcePosition,
+  type SpecIssue,
+  type SpecLocator,
+  specError,
+  validateWith,
+  YamlSource,
+} from '@cairn/core';
 export * from './asset-ref.js';
 export * from './command-job.js';
 export * from './compute.js';
-export { closestName, didYouMean } from './did-you-mean.js';
 export * from './duration.js';
 export * from './environment.js';
 export * from './job-common.js';
@@ -10,11 +19,3 @@ export * from './job-spec.js';
 export * from './placeholders.js';
 export * from './shell-quote.js';
 export * from './sweep-job.js';
-export {
-  type SourcePosition,
-  type SpecIssue,
-  type SpecLocator,
-  specError,
-  validateWith,
-  YamlSource,
-} from './yaml-source.js';

@@ -1,7 +1,7 @@
+import { got } from '@cairn/core';
 import { z } from 'zod';
 import { tryParseAssetRef, tryParseComputeRef } from './asset-ref.js';
 import { inlineEnvironmentSchema } from './environment.js';
-import { got } from './issue-messages.js';
 import { jobInputsSchema, jobOutputsSchema } from './job-io.js';
 import { checkedString, nonEmptyString, nonNegativeInt, positiveInt, stringMap } from './schema-helpers.js';
 

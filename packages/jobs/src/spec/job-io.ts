@@ -1,6 +1,6 @@
+import { got } from '@cairn/core';
 import { z } from 'zod';
 import { tryParseInputPath } from './asset-ref.js';
-import { got } from './issue-messages.js';
 import { checkedString, identifierKey, nonEmptyString, versionString } from './schema-helpers.js';
 
 export const ASSET_INPUT_TYPES = [

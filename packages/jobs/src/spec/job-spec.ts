@@ -1,24 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { invalidArgument } from '@cairn/core';
-import { parse as parseYaml, stringify } from 'yaml';
-import type { z } from 'zod';
-import { type CommandJobSpec, commandJobSchema } from './command-job.js';
-import { type ComputeSpec, computeSpecSchema } from './compute.js';
-import { didYouMean } from './did-you-mean.js';
-import { type EnvironmentSpec, environmentSpecSchema } from './environment.js';
-import { describeValue } from './issue-messages.js';
-import { declaredInputValue, isOptionalInput } from './job-io.js';
-import { checkPlaceholders, findPlaceholders } from './placeholders.js';
-import { type SweepJobSpec, sweepJobSchema } from './sweep-job.js';
 import {
+  describeValue,
+  didYouMean,
+  invalidArgument,
   type SourcePosition,
   type SpecIssue,
   type SpecLocator,
   specError,
   validateWith,
   YamlSource,
-} from './yaml-source.js';
+} from '@cairn/core';
+import { parse as parseYaml, stringify } from 'yaml';
+import type { z } from 'zod';
+import { type CommandJobSpec, commandJobSchema } from './command-job.js';
+import { type ComputeSpec, computeSpecSchema } from './compute.js';
+import { type EnvironmentSpec, environmentSpecSchema } from './environment.js';
+import { declaredInputValue, isOptionalInput } from './job-io.js';
+import { checkPlaceholders, findPlaceholders } from './placeholders.js';
+import { type SweepJobSpec, sweepJobSchema } from './sweep-job.js';
 
 export type JobSpec = CommandJobSpec | SweepJobSpec;
 export type JobType = JobSpec['type'];

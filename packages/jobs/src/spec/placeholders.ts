@@ -1,5 +1,4 @@
-import { invalidArgument } from '@cairn/core';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean, invalidArgument } from '@cairn/core';
 import { declaredInputValue, type JobInput, LITERAL_INPUT_TYPES, type LiteralValue } from './job-io.js';
 import { QuoteTracker, quoteForShell } from './shell-quote.js';
 

@@ -1,6 +1,5 @@
+import { didYouMean, got } from '@cairn/core';
 import { z } from 'zod';
-import { didYouMean } from './did-you-mean.js';
-import { got } from './issue-messages.js';
 import { commonJobFields, trialFields } from './job-common.js';
 import {
   durationSeconds,

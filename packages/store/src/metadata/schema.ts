@@ -30,6 +30,12 @@ export interface Database {
   jobs: JobRow;
   job_events: JobEventRow;
   job_log_chunks: JobLogChunkRow;
+  workspace_blobs: WorkspaceBlobRow;
+  datastores: DatastoreRow;
+  data_assets: DataAssetRow;
+  data_versions: DataVersionRow;
+  data_lineage: DataLineageRow;
+  data_events: DataEventRow;
 }
 
 export interface WorkspaceRow {
@@ -299,5 +305,95 @@ export interface JobLogChunkRow {
   seq: number;
   stream: string;
   data: string;
+  at: number;
+}
+
+export interface WorkspaceBlobRow {
+  workspace_id: string;
+  sha256: string;
+  size: number;
+  created_at: number;
+}
+
+export interface DatastoreRow {
+  workspace_id: string;
+  name: string;
+  /** local | s3 | http */
+  kind: string;
+  description: string;
+  /** The spec without secrets (JSON). */
+  spec: string;
+  /** The secret fields, encrypted (`SecretBox`); null when the datastore has none. */
+  secrets: string | null;
+  /** JSON object. */
+  tags: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface DataAssetRow {
+  workspace_id: string;
+  name: string;
+  description: string;
+  tags: string;
+  archived: Generated<number>;
+  /** The number the next auto-numbered version gets. */
+  next_version: Generated<number>;
+  /** A source URI watched for changes (refresh), or null. */
+  watch_source: string | null;
+  watch_interval_seconds: number | null;
+  next_refresh_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DataVersionRow {
+  workspace_id: string;
+  name: string;
+  version: string;
+  /** Creation order within the asset (what `@latest` follows). */
+  seq: number;
+  /** uri_file | uri_folder | mltable */
+  type: string;
+  /** `uploaded` (content in the blob store) or `referenced` (read from `source` when used). */
+  storage: string;
+  /** Where it came from: a datastore URI, URL, local path or job output. */
+  source: string;
+  /** sha256 of the manifest blob. */
+  manifest_id: string;
+  file_count: number;
+  total_bytes: number;
+  description: string;
+  tags: string;
+  /** JSON `{added, changed, removed}` path lists against the previous version (refresh), or null. */
+  diff: string | null;
+  archived: Generated<number>;
+  created_by: string;
+  created_at: number;
+}
+
+export interface DataLineageRow {
+  workspace_id: string;
+  run_id: string;
+  job_name: string | null;
+  /** input | output */
+  direction: string;
+  /** The job's input or output name. */
+  port: string;
+  asset_name: string;
+  asset_version: string;
+  created_at: number;
+}
+
+export interface DataEventRow {
+  id: Generated<number>;
+  workspace_id: string;
+  /** version_created */
+  kind: string;
+  asset_name: string;
+  asset_version: string;
+  /** JSON: how it was created (refresh, register, job output) and the diff counts. */
+  payload: string;
   at: number;
 }

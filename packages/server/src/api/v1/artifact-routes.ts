@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
-import { Readable } from 'node:stream';
 import { CairnError, ErrorCode, invalidArgument } from '@cairn/core';
 import { getRunRow, runArtifactRoot, validateArtifactPath } from '@cairn/tracking';
 import { z } from 'zod';
+import { uploadStream } from '../../http/upload-stream.js';
 import { defineRoute } from '../../openapi/index.js';
 import { type NativeApi, trackingContext, WS } from './native-api.js';
 import { RunParams } from './run-routes.js';
@@ -101,18 +101,6 @@ export function artifactRoutes(api: NativeApi): void {
 
 const notFoundArtifact = (path: string) =>
   new CairnError(ErrorCode.NOT_FOUND, `Artifact '${path}' does not exist in this run`, { field: 'path' });
-
-/** The upload's bytes: the raw request stream (any content type but JSON, which Fastify has parsed). */
-function uploadStream(body: unknown): Readable {
-  if (body instanceof Readable) return body;
-  if (typeof body === 'string' || body instanceof Uint8Array) return Readable.from([Buffer.from(body)]);
-  if (body === undefined || body === null) return Readable.from([]);
-  throw new CairnError(
-    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-    'Send the file bytes with Content-Type: application/octet-stream, not as JSON',
-    { field: 'body' },
-  );
-}
 
 /** One `bytes=` range, resolved against the file size (inclusive bounds); null for no Range header. */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../app.js';
 import { OpenApiRegistry } from '../../openapi/index.js';
 import { artifactRoutes } from './artifact-routes.js';
+import { blobRoutes } from './blob-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { describeIdentityOperations } from './identity-operations.js';
 import { jobRoutes } from './job-routes.js';
@@ -35,6 +36,7 @@ export function registerNativeApi(app: FastifyInstance, services: Services): Ope
   artifactRoutes(api);
   jobRoutes(api);
   snapshotRoutes(api);
+  blobRoutes(api);
   describeIdentityOperations(registry);
 
   let document: unknown = null;

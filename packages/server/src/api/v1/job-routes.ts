@@ -123,7 +123,7 @@ export function jobRoutes(api: NativeApi): void {
     tag: 'jobs',
     summary: 'Submit a job',
     description:
-      "The job YAML (Azure ML v2 `type: command`) as text in `yaml` or as JSON in `spec`, with `set` overrides (`inputs.C=0.5`). `codeRoot` is the folder on the server's disk that `code` and local input paths are relative to: the server snapshots it (local mode only, where the CLI runs beside the server).",
+      "The job YAML (Azure ML v2 `type: command`) as text in `yaml` or as JSON in `spec`, with `set` overrides (`inputs.C=0.5`). `snapshotId` names the `code` folder as the client uploaded it (hash the files, `POST blobs/missing`, `PUT blobs/{sha256}` for each missing content and for the manifest; the CLI and SDKs do this). `codeRoot` instead names a folder on the server's own disk that `code` and local input paths are relative to (loopback servers only, where the CLI runs beside the server).",
     params: WsParams,
     body: z.strictObject({
       yaml: z.string().max(1_000_000).optional(),
@@ -131,6 +131,10 @@ export function jobRoutes(api: NativeApi): void {
       file: z.string().max(4096).optional().describe('File name shown in validation errors'),
       set: z.array(z.string().max(10_000)).max(1000).default([]),
       codeRoot: z.string().max(4096).optional(),
+      snapshotId: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/, 'must be the sha256 of an uploaded snapshot manifest')
+        .optional(),
       message: Message,
     }),
     response: z.object({ job: JobWire }),
@@ -138,7 +142,7 @@ export function jobRoutes(api: NativeApi): void {
     handler: async ({ body, request }) => {
       if (body.codeRoot !== undefined && !isLoopback(services.config.host)) {
         throw invalidArgument(
-          "'codeRoot' (a folder on the server's disk) is accepted only by a server bound to loopback; code upload from remote clients is not available yet",
+          "'codeRoot' (a folder on the server's disk) is accepted only by a server bound to loopback; upload the code folder instead and send its 'snapshotId' (the CLI does this)",
           { field: 'codeRoot' },
         );
       }
@@ -147,6 +151,7 @@ export function jobRoutes(api: NativeApi): void {
         file: body.file,
         overrides: body.set,
         codeRoot: body.codeRoot ?? null,
+        snapshotId: body.snapshotId ?? null,
       });
       return { job: wireJob(job) };
     },

@@ -1,6 +1,6 @@
-import { CairnError, ErrorCode } from '@cairn/core';
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { CairnError, ErrorCode } from '../errors.js';
 import { flattenIssues, formatPath, specErrorMap } from './issue-messages.js';
 
 export interface SourcePosition {

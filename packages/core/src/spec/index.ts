@@ -1,0 +1,3 @@
+export * from './did-you-mean.js';
+export * from './issue-messages.js';
+export * from './yaml-source.js';

@@ -1,0 +1,58 @@
+import { invalidArgument } from '@cairn/core';
+import { missingWorkspaceBlobs, recordWorkspaceBlobs, SHA256_PATTERN } from '@cairn/store';
+import { z } from 'zod';
+import { uploadStream } from '../../http/upload-stream.js';
+import { defineRoute } from '../../openapi/index.js';
+import { type NativeApi, WS } from './native-api.js';
+import { WorkspaceParam } from './schemas.js';
+
+const Sha256 = z.string().regex(SHA256_PATTERN, 'must be a sha256 in lowercase hex (64 characters)');
+export const MAX_MISSING_QUERY = 10_000;
+
+/**
+ * Content-addressed upload, the way a remote CLI sends a code folder or a data folder: it hashes the
+ * files itself, asks which contents the workspace lacks, uploads only those (each verified against its
+ * sha256), then names them in a manifest (a job's `snapshotId`, a data version's `manifestId`). A
+ * workspace can only name blobs it uploaded, so knowing a hash is not a way into another workspace's
+ * data. Uploading a blob is not audited by itself: the job or data version that names it is.
+ */
+export function blobRoutes(api: NativeApi): void {
+  const { app, registry, services } = api;
+
+  defineRoute(app, registry, {
+    method: 'POST',
+    url: `${WS}/blobs/missing`,
+    tag: 'uploads',
+    summary: 'Which of these contents the workspace lacks (before uploading a folder)',
+    description: `At most ${MAX_MISSING_QUERY} sha256s per call. Answers the ones to upload, in the order given.`,
+    params: z.object({ workspace: WorkspaceParam }),
+    body: z.strictObject({ sha256: z.array(Sha256).max(MAX_MISSING_QUERY) }),
+    response: z.object({ missing: z.array(z.string()) }),
+    handler: async ({ body, request }) => ({
+      missing: await missingWorkspaceBlobs(services.store.db, request.workspaceId, body.sha256),
+    }),
+  });
+
+  defineRoute(app, registry, {
+    method: 'PUT',
+    url: `${WS}/blobs/:sha256`,
+    tag: 'uploads',
+    summary: 'Upload one content, named by its sha256 (streamed, verified)',
+    description:
+      'Send the bytes with Content-Type: application/octet-stream. The server hashes them as they arrive; bytes whose sha256 is not the one in the path are refused (INVALID_ARGUMENT) and not recorded. Idempotent.',
+    params: z.object({ workspace: WorkspaceParam, sha256: Sha256 }),
+    body: { mediaType: 'application/octet-stream', description: 'The content' },
+    response: z.object({ sha256: z.string(), size: z.number().int(), created: z.boolean() }),
+    handler: async ({ params, body, request }) => {
+      const stored = await services.blobs.put(uploadStream(body));
+      if (stored.sha256 !== params.sha256) {
+        throw invalidArgument(
+          `The uploaded bytes hash to ${stored.sha256}, not ${params.sha256}: the file changed while it was uploaded, or the client hashed it wrongly; hash it again and retry`,
+          { field: 'sha256' },
+        );
+      }
+      await recordWorkspaceBlobs(services.store.db, request.workspaceId, [stored]);
+      return stored;
+    },
+  });
+}
