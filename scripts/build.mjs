@@ -50,6 +50,8 @@ for (const name of await readdir(`${jobs}/environments/curated`)) {
   if (name.endsWith('.yml'))
     await copyFile(join(jobs, 'environments/curated', name), join('dist/curated', name));
 }
+// fileset/hash-pool.ts: ./hash-worker.mjs (a worker thread's file, plain JavaScript with node: imports only)
+await copyFile('packages/fileset/src/hash-worker.mjs', 'dist/hash-worker.mjs');
 // Every asset lookup left in the output must resolve from the file it ended up in (a chunk lives in
 // dist/chunks/, so a lookup moved there would miss): fail the build rather than a job at run time.
 for (const file of ['dist/cairn.mjs', ...(await readdir('dist/chunks')).map((f) => `dist/chunks/${f}`)]) {

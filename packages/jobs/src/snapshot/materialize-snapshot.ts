@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { alreadyExists, CairnError, ErrorCode } from '@cairn/core';
+import { mapLimit } from '@cairn/fileset';
 import type { BlobStore } from '@cairn/store';
 import { defaultConcurrency } from './concurrency.js';
 import {
@@ -13,7 +14,6 @@ import {
   type SnapshotManifest,
   type SnapshotSymlink,
 } from './manifest.js';
-import { mapLimit } from './map-limit.js';
 import { readManifest } from './read-manifest.js';
 
 export interface MaterializeSnapshotOptions {

@@ -3,7 +3,7 @@ import ignore, { type Ignore } from 'ignore';
 /** Ignore files read in every folder, in this order; a later file's rules (and negations) win. */
 export const IGNORE_FILES = ['.gitignore', '.amlignore', '.cairnignore'] as const;
 
-/** Never part of a snapshot, whatever the ignore files say. */
+/** Never part of a file set, whatever the ignore files say. */
 export const ALWAYS_SKIPPED = new Set(['.git']);
 
 interface Level {

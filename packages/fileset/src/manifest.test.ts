@@ -1,17 +1,20 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  diffSnapshots,
+  diffManifests,
   isTargetInsideRoot,
+  type Manifest,
+  manifestDigest,
   parseManifest,
-  type SnapshotManifest,
   serializeManifest,
 } from './manifest.js';
 
 const sha = (c: string) => c.repeat(64);
-const serialize = (m: SnapshotManifest) => Buffer.concat([...serializeManifest(m)]).toString();
+const serialize = (m: Manifest) => Buffer.concat([...serializeManifest(m)]).toString();
+const subject = { subject: 'Snapshot x', field: 'snapshot' };
 
 describe('manifest', () => {
-  const manifest: SnapshotManifest = {
+  const manifest: Manifest = {
     version: 1,
     entries: [
       { path: 'a.py', size: 3, sha256: sha('a'), mode: 0o644 },
@@ -26,7 +29,7 @@ describe('manifest', () => {
       `{"version":1,"entries":[{"path":"a.py","size":3,"sha256":"${sha('a')}","mode":420},` +
         `{"path":"bin/run","size":5,"sha256":"${sha('b')}","mode":493},{"path":"link","symlink":"a.py"}]}`,
     );
-    expect(parseManifest(json, 'id')).toEqual(manifest);
+    expect(parseManifest(json, subject)).toEqual(manifest);
   });
 
   it.each([
@@ -49,7 +52,17 @@ describe('manifest', () => {
     ['an escaping symlink', [{ path: 'd/l', symlink: '../../x' }]],
     ['an odd mode', [{ path: 'a', size: 1, sha256: sha('a'), mode: 0o4755 }]],
   ])('rejects %s', (_, entries) => {
-    expect(() => parseManifest(JSON.stringify({ version: 1, entries }), 'id')).toThrow(/invalid manifest/);
+    expect(() => parseManifest(JSON.stringify({ version: 1, entries }), subject)).toThrow(
+      /^Snapshot x has an invalid manifest/,
+    );
+  });
+
+  it('names the canonical bytes by their sha256', () => {
+    const bytes = Buffer.from(serialize(manifest));
+    expect(manifestDigest(manifest)).toEqual({
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: bytes.length,
+    });
   });
 
   it('keeps symlink targets inside the root', () => {
@@ -59,7 +72,7 @@ describe('manifest', () => {
   });
 
   it('diffs two manifests', () => {
-    const next: SnapshotManifest = {
+    const next: Manifest = {
       version: 1,
       entries: [
         { path: 'a.py', size: 3, sha256: sha('a'), mode: 0o755 },
@@ -67,7 +80,7 @@ describe('manifest', () => {
         { path: 'link', symlink: 'c.py' },
       ],
     };
-    expect(diffSnapshots(manifest, next)).toEqual({
+    expect(diffManifests(manifest, next)).toEqual({
       added: ['c.py'],
       changed: ['a.py', 'link'],
       removed: ['bin/run'],

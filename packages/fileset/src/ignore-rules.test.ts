@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IgnoreRules } from './ignore-rules.js';
-import { walkCodeFolder } from './walk.js';
+import { walkFolder } from './walk-folder.js';
 
 let root: string;
 
@@ -23,7 +23,7 @@ async function tree(files: Record<string, string>): Promise<void> {
 }
 
 async function walkedPaths(): Promise<string[]> {
-  return (await walkCodeFolder(root)).entries.map((entry) => entry.path);
+  return (await walkFolder(root, { ignoreFiles: true })).entries.map((entry) => entry.path);
 }
 
 describe('IgnoreRules', () => {
@@ -50,7 +50,7 @@ describe('IgnoreRules', () => {
   });
 });
 
-describe('walkCodeFolder ignore files', () => {
+describe('walkFolder with ignore files', () => {
   it('honours nested .gitignore files, negation and directory rules', async () => {
     await tree({
       '.gitignore': '*.log\nbuild/\n__pycache__/\n',
@@ -109,7 +109,7 @@ describe('walkCodeFolder ignore files', () => {
     await symlink('lib/util.py', join(root, 'util.py'));
     await symlink('../../etc/passwd', join(root, 'lib/escape'));
     await symlink('/etc/hostname', join(root, 'absolute'));
-    const walked = await walkCodeFolder(root);
+    const walked = await walkFolder(root, { ignoreFiles: true });
     expect(walked.entries.map((e) => [e.path, e.kind])).toEqual([
       ['lib/util.py', 'file'],
       ['util.py', 'symlink'],
