@@ -57,6 +57,15 @@ export interface LogSink {
   write(stream: 'stdout' | 'stderr', chunk: Uint8Array): void;
 }
 
+/**
+ * How much of a job's output the server had stored when it restarted: UTF-8 bytes per stream, counted
+ * from what is in the store (not from what an adapter last handed over, which a crash may have lost).
+ */
+export interface StoredLogSize {
+  stdout: number;
+  stderr: number;
+}
+
 export interface ComputeAdapter {
   readonly kind: ComputeKind;
   /** Checks that the engine is reachable and the target's settings are valid; throws a clear error if not. */
@@ -69,9 +78,10 @@ export interface ComputeAdapter {
   cancel(handle: ComputeHandle): Promise<void>;
   /**
    * After a server restart: resumes log collection for a job submitted earlier and reports its state.
-   * Local jobs cannot outlive the server and report `lost`.
+   * An engine that serves the whole log again (Ray) resumes after `stored`, so every line is stored
+   * exactly once. Local jobs cannot outlive the server and report `lost`.
    */
-  reattach(handle: ComputeHandle, logs: LogSink): Promise<ObservedState>;
+  reattach(handle: ComputeHandle, logs: LogSink, stored: StoredLogSize): Promise<ObservedState>;
   /** Frees resources held by the adapter (timers, child processes). */
   close(): Promise<void>;
 }

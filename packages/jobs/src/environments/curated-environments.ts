@@ -15,8 +15,9 @@ export interface CuratedEnvironment {
 }
 
 /**
- * The environments Cairn ships (`sklearn`, `pytorch-cpu`, `minimal`), parsed and normalised, sorted by
- * name. The server registers them so jobs can name them like any other environment.
+ * The environments Cairn ships (`minimal-py3.11`, `pytorch-2.15-cpu`, `sklearn-1.9`: named as Azure ML
+ * names its curated ones), parsed and normalised, sorted by name. Each workspace gets them as registered
+ * versions (`ensureCuratedEnvironments`), so jobs name them like any other environment.
  */
 export async function curatedEnvironments(dir = CURATED_DIR): Promise<CuratedEnvironment[]> {
   const files = (await readdir(dir)).filter((name) => name.endsWith('.yml')).sort();

@@ -3,6 +3,7 @@ import { alreadyExists, invalidArgument, notFound } from '@cairn/core';
 import type { MetadataStore } from '@cairn/store';
 import { audit, type RequestContext } from '@cairn/tracking';
 import type { EnvironmentLaunch } from '../compute/compute-adapter.js';
+import { type CuratedEnvironment, curatedEnvironments } from '../environments/curated-environments.js';
 import { type EnvironmentSpec, environmentSpecSchema, type InlineEnvironment } from '../spec/index.js';
 
 export interface Environment {
@@ -114,8 +115,95 @@ export async function createEnvironment(
   return { name: spec.name, version, spec: { ...spec, version }, hash, createdBy: ctx.actor, createdAt };
 }
 
-/** Every version of every environment, newest version first within a name. */
+/** Who registers the curated environments (in `created_by` and the audit log). */
+export const CURATED_ACTOR = 'cairn';
+
+let curatedFiles: Promise<CuratedEnvironment[]> | null = null;
+
+/** The curated definitions, read once per process (they ship beside the sources and never change). */
+function curated(): Promise<CuratedEnvironment[]> {
+  curatedFiles ??= curatedEnvironments().catch((err: unknown) => {
+    curatedFiles = null;
+    throw err;
+  });
+  return curatedFiles;
+}
+
+/**
+ * Registers the environments Cairn ships (`sklearn-1.9`, `pytorch-2.15-cpu`, `minimal-py3.11`) in a
+ * workspace, each as the version its YAML gives, where that name and version is not registered yet.
+ * Called lazily by `listEnvironments` and by `getEnvironment` for a curated name, so every workspace,
+ * also one created after the server started, has them before anyone can look; idempotent, and safe
+ * when two servers do it at once (insert if missing). A workspace's own version of the same name and
+ * version is never replaced. Returns the `name:version`s it registered.
+ */
+export async function ensureCuratedEnvironments(
+  store: MetadataStore,
+  workspaceId: string,
+): Promise<string[]> {
+  const shipped = await curated();
+  const present = await store.db
+    .selectFrom('environments')
+    .select(['name', 'version'])
+    .where('workspace_id', '=', workspaceId)
+    .where(
+      'name',
+      'in',
+      shipped.map((c) => c.spec.name),
+    )
+    .execute();
+  const have = new Set(present.map((r) => `${r.name}:${r.version}`));
+  const missing = shipped.filter((c) => !have.has(`${c.spec.name}:${c.spec.version ?? '1'}`));
+  if (missing.length === 0) return [];
+  const workspace = await store.db
+    .selectFrom('workspaces')
+    .select('id')
+    .where('id', '=', workspaceId)
+    .executeTakeFirst();
+  if (!workspace) return [];
+  const ctx: RequestContext = {
+    workspaceId,
+    actor: CURATED_ACTOR,
+    message: 'curated environment shipped with Cairn',
+  };
+  const registered: string[] = [];
+  await store.db.transaction().execute(async (trx) => {
+    for (const { spec: written } of missing) {
+      const version = written.version ?? '1';
+      const spec = environmentSpecSchema.parse({ ...written, version });
+      const hash = environmentSpecHash(spec);
+      const inserted = await trx
+        .insertInto('environments')
+        .values({
+          workspace_id: workspaceId,
+          name: spec.name,
+          version,
+          spec: JSON.stringify(spec),
+          hash,
+          created_by: CURATED_ACTOR,
+          created_at: Date.now(),
+        })
+        .onConflict((oc) => oc.columns(['workspace_id', 'name', 'version']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) continue; // another server was first
+      await audit(trx, ctx, 'environment.create', 'environment', `${spec.name}:${version}`, {
+        hash,
+        curated: true,
+      });
+      registered.push(`${spec.name}:${version}`);
+    }
+  });
+  return registered;
+}
+
+/** Whether `name` is one of the curated environments (so a read of it registers them first). */
+async function isCuratedName(name: string): Promise<boolean> {
+  return (await curated()).some((c) => c.spec.name === name);
+}
+
+/** Every version of every environment, newest version first within a name (curated ones included). */
 export async function listEnvironments(store: MetadataStore, workspaceId: string): Promise<Environment[]> {
+  await ensureCuratedEnvironments(store, workspaceId);
   const rows = await store.db
     .selectFrom('environments')
     .selectAll()
@@ -134,6 +222,7 @@ export async function getEnvironment(
   version: string | null,
   field = 'name',
 ): Promise<Environment> {
+  if (await isCuratedName(name)) await ensureCuratedEnvironments(store, workspaceId);
   let query = store.db
     .selectFrom('environments')
     .selectAll()

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { RunStatus } from '@cairn/core';
 import type { BlobStore, JobRow, MetadataStore } from '@cairn/store';
 import { type ArtifactRepository, logBatch, type RequestContext, updateRun } from '@cairn/tracking';
-import type { ComputeAdapter, ComputeHandle, JobLaunch, ObservedState } from '../compute/compute-adapter.js';
+import type {
+  ComputeAdapter,
+  ComputeHandle,
+  JobLaunch,
+  ObservedState,
+  StoredLogSize,
+} from '../compute/compute-adapter.js';
 import { LocalCompute } from '../compute/local/local-compute.js';
 import { materializeEnvironment } from '../environments/index.js';
 import { type ComputeTarget, getComputeTarget } from '../jobs/compute-targets.js';
@@ -123,9 +129,11 @@ export class Scheduler {
     await Promise.allSettled([...this.#active.values()].map((a) => a.sampler?.stop()));
     await Promise.allSettled([...this.#active.values()].map((a) => a.chain));
     for (const adapter of this.#adapters.values()) await adapter.close();
-    if (this.#lockClient) {
-      await this.#lockClient.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(() => {});
-      this.#lockClient.release();
+    const lockClient = this.#lockClient;
+    this.#lockClient = null; // stop() may be called again (a server closed twice)
+    if (lockClient) {
+      await lockClient.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(() => {});
+      lockClient.release();
     }
   }
 
@@ -184,6 +192,12 @@ export class Scheduler {
     for (const row of rows) {
       const handle = parseHandle(row);
       if (row.status === 'preparing' && handle === null) {
+        // A local job may have started in the instant before its handle was saved: stop it, or the
+        // queued-again job would run beside it.
+        const adapter = await this.#adapterOf(row).catch(() => null);
+        if (adapter instanceof LocalCompute) {
+          await adapter.stopLeftovers({ jobId: row.id, workspaceId: row.workspace_id, runId: row.run_id });
+        }
         await transitionJob(this.#o.store.db, this.#o.bus, row.workspace_id, row.id, {
           status: 'queued',
           from: ['preparing'],
@@ -207,7 +221,7 @@ export class Scheduler {
           row.id,
           await this.#lastSeq(row),
         );
-        const state = await adapter.reattach(handle, recorder);
+        const state = await adapter.reattach(handle, recorder, await this.#storedLogSize(row));
         const key = keyOf(row.workspace_id, row.id);
         this.#active.set(key, {
           row,
@@ -237,6 +251,21 @@ export class Scheduler {
       .where('job_id', '=', row.id)
       .executeTakeFirst();
     return Number(r?.seq ?? 0);
+  }
+
+  /** UTF-8 bytes of each stream stored for the job: where an engine that replays its log resumes. */
+  async #storedLogSize(row: JobRow): Promise<StoredLogSize> {
+    const rows = await this.#o.store.db
+      .selectFrom('job_log_chunks')
+      .select((eb) => ['stream', eb.fn.sum<number | string>(eb.fn('octet_length', ['data'])).as('bytes')])
+      .where('workspace_id', '=', row.workspace_id)
+      .where('job_id', '=', row.id)
+      .groupBy('stream')
+      .execute();
+    const size: StoredLogSize = { stdout: 0, stderr: 0 };
+    for (const r of rows)
+      if (r.stream === 'stdout' || r.stream === 'stderr') size[r.stream] = Number(r.bytes);
+    return size;
   }
 
   #kick(): void {

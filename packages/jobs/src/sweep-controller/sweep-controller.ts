@@ -14,7 +14,13 @@ import {
   type TrialStatus,
   trialsToStop,
 } from '../sweep/index.js';
-import { parseSweepState, type SweepState, sweepSampler, type TrialSpecExtras } from './sweep-state.js';
+import {
+  parseSweepState,
+  type SweepEnding,
+  type SweepState,
+  sweepSampler,
+  type TrialSpecExtras,
+} from './sweep-state.js';
 import { createTrialJob } from './trial-jobs.js';
 import { metricValues } from './trial-metrics.js';
 
@@ -173,13 +179,15 @@ export class SweepController {
       .selectFrom('jobs')
       .selectAll()
       .where('type', '=', 'sweep')
-      .where('status', 'in', ['queued', 'preparing', 'running'])
+      .where('status', 'in', ['queued', 'preparing', 'running', 'finalizing'])
       .orderBy('seq')
       .execute();
     for (const sweep of sweeps) {
       if (this.#stopped) return;
       try {
-        await this.#advance(sweep);
+        // Ending runs to its end inside one serial step: one seen here was left by a server that died.
+        if (sweep.status === 'finalizing') await this.#resumeEnd(sweep);
+        else await this.#advance(sweep);
       } catch (err) {
         const reason = `the sweep controller failed: ${(err as Error).message}`;
         await this.#endSweep(sweep, 'failed', reason, reason).catch(() => {});
@@ -314,7 +322,10 @@ export class SweepController {
     await this.#o.cancelStarted(ws, name);
   }
 
-  /** Ends the sweep: unfinished trials canceled, the best trial recorded on the run and the job row. */
+  /**
+   * Ends the sweep: unfinished trials canceled, the best trial recorded on the run and the job row. How
+   * it ends is saved with `finalizing`, so a restart finishes an interrupted end the same way.
+   */
   async #endSweep(
     sweep: JobRow,
     status: 'completed' | 'failed' | 'canceled',
@@ -322,22 +333,47 @@ export class SweepController {
     errorSummary: string | null,
     known?: SweepTrial[],
   ): Promise<void> {
-    const { store, bus } = this.#o;
-    const ws = sweep.workspace_id;
-    const spec = JSON.parse(sweep.spec) as SweepJobSpec;
-    const state = parseSweepState(sweep);
-    const moved = await transitionJob(store.db, bus, ws, sweep.id, {
+    const ending: SweepEnding = { status, message, errorSummary };
+    const moved = await transitionJob(this.#o.store.db, this.#o.bus, sweep.workspace_id, sweep.id, {
       status: 'finalizing',
       from: ['queued', 'preparing', 'running'],
       message,
+      set: { handle: JSON.stringify({ ...parseSweepState(sweep), ending }) },
     });
-    if (!moved) return;
+    if (moved) await this.#completeEnd(sweep, ending, known);
+  }
+
+  /** A sweep a dead server left in `finalizing`: ends it as that server meant to (or by its trials). */
+  async #resumeEnd(sweep: JobRow): Promise<void> {
+    const state = parseSweepState(sweep);
+    if (state.ending) return this.#completeEnd(sweep, state.ending);
+    const trials = await this.#trials(sweep, JSON.parse(sweep.spec) as SweepJobSpec);
+    const completed = trials.some((t) => t.status === 'completed');
+    const message = 'the server restarted while the sweep was ending';
+    await this.#completeEnd(
+      sweep,
+      { status: completed ? 'completed' : 'failed', message, errorSummary: completed ? null : message },
+      trials,
+    );
+  }
+
+  async #completeEnd(sweep: JobRow, ending: SweepEnding, known?: SweepTrial[]): Promise<void> {
+    const { store, bus } = this.#o;
+    const { status, message, errorSummary } = ending;
+    const ws = sweep.workspace_id;
+    const spec = JSON.parse(sweep.spec) as SweepJobSpec;
+    const state = parseSweepState(sweep);
     const trials = known ?? (await this.#trials(sweep, spec));
     for (const t of trials) {
       if (!isTerminal(t.status)) await this.#cancelTrial(ws, t.name, `the sweep ended: ${message}`);
     }
     const best = this.#best(trials, spec, state);
-    const ended: SweepState = { ...state, bestTrial: best?.name ?? null, bestValue: best?.value ?? null };
+    const ended: SweepState = {
+      ...state,
+      ending,
+      bestTrial: best?.name ?? null,
+      bestValue: best?.value ?? null,
+    };
     if (best && sweep.run_id !== null) {
       await logBatch(store, this.#ctx(ws, `sweep ${sweep.id} ended`), sweep.run_id, {
         tags: [

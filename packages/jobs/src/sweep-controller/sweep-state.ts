@@ -14,6 +14,17 @@ export interface SweepState {
   inputs: Record<string, string>;
   bestTrial: string | null;
   bestValue: number | null;
+  /**
+   * How the sweep ends, saved as it enters `finalizing`: a server that dies before the end is recorded
+   * finishes it the same way after a restart.
+   */
+  ending?: SweepEnding;
+}
+
+export interface SweepEnding {
+  status: 'completed' | 'failed' | 'canceled';
+  message: string;
+  errorSummary: string | null;
 }
 
 export function initialSweepState(inputs: Record<string, string>): SweepState {
@@ -31,6 +42,7 @@ export function parseSweepState(row: Pick<JobRow, 'handle' | 'id'>): SweepState 
     inputs: parsed.inputs ?? {},
     bestTrial: parsed.bestTrial ?? null,
     bestValue: parsed.bestValue ?? null,
+    ...(parsed.ending === undefined ? {} : { ending: parsed.ending }),
   };
 }
 

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { freemem, cpus as osCpus, tmpdir } from 'node:os';
 import type { ComputeAdapter, ComputeHandle, JobLaunch, LogSink, ObservedState } from '../compute-adapter.js';
 import { detectGpus } from './gpu-detect.js';
+import { type JobIdentity, killLeftoverProcesses } from './leftover-processes.js';
 import { SlotPool, type SlotRequest } from './slot-pool.js';
 
 export interface LocalComputeOptions {
@@ -92,7 +93,9 @@ export class LocalCompute implements ComputeAdapter {
       this.#waiting.push(entry);
       this.#pump();
     }
-    return { kind: 'local', id: launch.jobId, data: { workspaceId: launch.workspaceId } };
+    // The run id marks the job's processes (MLFLOW_RUN_ID) for `reattach` to find them after a crash.
+    const runId = launch.env.MLFLOW_RUN_ID || null;
+    return { kind: 'local', id: launch.jobId, data: { workspaceId: launch.workspaceId, runId } };
   }
 
   async poll(handle: ComputeHandle): Promise<ObservedState> {
@@ -113,9 +116,26 @@ export class LocalCompute implements ComputeAdapter {
     this.#stopGroup(entry);
   }
 
-  /** A local process cannot outlive the server that started it. */
+  /**
+   * A local job cannot be followed past the server that started it: after a crash its processes may
+   * still run (their own process group), so they are killed, and the job is reported lost.
+   */
   async reattach(handle: ComputeHandle): Promise<ObservedState> {
-    return this.poll(handle);
+    const state = await this.poll(handle);
+    if (state.state !== 'lost') return state;
+    const killed = await this.stopLeftovers(identityOf(handle));
+    return killed > 0
+      ? { state: 'lost', reason: `${LOST_WITH_SERVER} (its leftover processes were killed)` }
+      : state;
+  }
+
+  /**
+   * Kills what a job started by an earlier server left running (see `killLeftoverProcesses`); for a job
+   * that server was starting when it died, before it saved a handle. Returns the process groups killed.
+   */
+  stopLeftovers(identity: JobIdentity): Promise<number> {
+    if (this.#entries.has(identity.jobId)) return Promise.resolve(0);
+    return killLeftoverProcesses(identity);
   }
 
   /** A running job's process-group leader and the GPU indices it holds; null once it ended (or before it starts). */
@@ -232,6 +252,15 @@ export class LocalCompute implements ComputeAdapter {
     killGroup(pid, 'SIGTERM');
     entry.timers.push(setTimeout(() => killGroup(pid, 'SIGKILL'), this.#options.killGraceMs ?? 5_000));
   }
+}
+
+function identityOf(handle: ComputeHandle): JobIdentity {
+  const data = handle.data ?? {};
+  return {
+    jobId: handle.id,
+    workspaceId: typeof data.workspaceId === 'string' ? data.workspaceId : '',
+    runId: typeof data.runId === 'string' ? data.runId : null,
+  };
 }
 
 const isEnded = (s: ObservedState) =>

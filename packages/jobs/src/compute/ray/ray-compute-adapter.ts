@@ -1,6 +1,13 @@
 import { CairnError, ErrorCode, invalidArgument } from '@cairn/core';
 import type { BlobStore } from '@cairn/store';
-import type { ComputeAdapter, ComputeHandle, JobLaunch, LogSink, ObservedState } from '../compute-adapter.js';
+import type {
+  ComputeAdapter,
+  ComputeHandle,
+  JobLaunch,
+  LogSink,
+  ObservedState,
+  StoredLogSize,
+} from '../compute-adapter.js';
 import { type HttpResponse, httpCall } from './http-request.js';
 import { RAY_TERMINAL_STATUSES, type RayJobInfo, rayJobState } from './ray-state.js';
 import { zipSnapshot } from './snapshot-zip.js';
@@ -22,9 +29,9 @@ export interface RayHandleData {
   /** `gcs://_ray_pkg_<snapshot id>.zip`, or null for a job without code. */
   packageUri: string | null;
   /**
-   * Bytes (UTF-8) of the job's Ray log already written to the log sink. The adapter keeps this current
-   * on the handle object it returned (or was given to `reattach`); persist it with the job's logs so a
-   * later `reattach` resumes there.
+   * Bytes (UTF-8) of the job's Ray log already written to the log sink, kept current on the handle
+   * object in memory. It is not what a restart resumes from: `reattach` takes the size of the stdout
+   * the server had stored, since chunks handed to the sink but not yet stored die with the server.
    */
   logOffset: number;
 }
@@ -136,8 +143,15 @@ export class RayComputeAdapter implements ComputeAdapter {
     await this.request('POST', `/api/jobs/${encodeURIComponent(handle.id)}/stop`, { allow: [404] });
   }
 
-  async reattach(handle: ComputeHandle, logs: LogSink): Promise<ObservedState> {
+  /**
+   * Ray serves a job's whole log on every request; the tail resumes after the bytes already stored (Ray
+   * merges stderr into the log, which goes to the sink as stdout; only Cairn's own notes are stderr).
+   */
+  async reattach(handle: ComputeHandle, logs: LogSink, stored?: StoredLogSize): Promise<ObservedState> {
     this.assertOpen();
+    handle.data ??= {};
+    if (stored) handle.data.logOffset = stored.stdout;
+    else if (typeof handle.data.logOffset !== 'number') handle.data.logOffset = 0;
     this.startTail(handle, logs);
     return this.poll(handle);
   }
