@@ -11,7 +11,7 @@ import {
   type User,
   type Workspace,
 } from '@cairn/core';
-import { type Database, insertAuditEvent, type MetadataStore } from '@cairn/store';
+import { type Database, insertAuditEvent, isUniqueViolation, type MetadataStore } from '@cairn/store';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { generateTokenSecret, hashTokenSecret, looksLikeTokenSecret } from './api-token.js';
 import { capRole } from './effective-role.js';
@@ -830,11 +830,6 @@ const workspaceNotFound = (id: string, field = 'workspace') =>
 const workspaceExists = (name: string) =>
   alreadyExists(`Workspace '${name}' already exists: choose another name`, { field: 'name' });
 const userExists = (name: string) => alreadyExists(`User '${name}' already exists`, { field: 'name' });
-
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 const encodePageToken = (id: number): string => Buffer.from(JSON.stringify({ id })).toString('base64url');
 

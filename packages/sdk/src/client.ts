@@ -1,4 +1,5 @@
 import { BlobsApi } from './blobs.js';
+import { DataApi, DatastoresApi } from './data.js';
 import { ExperimentsApi } from './experiments.js';
 import { AuditApi, TokensApi, UsersApi, WorkspacesApi } from './identity.js';
 import { ComputesApi, EnvironmentsApi, JobsApi } from './jobs.js';
@@ -34,6 +35,8 @@ export class CairnClient {
   readonly users: UsersApi;
   readonly tokens: TokensApi;
   readonly blobs: BlobsApi;
+  readonly data: DataApi;
+  readonly datastores: DatastoresApi;
   readonly #options: CairnClientOptions;
 
   constructor(options: CairnClientOptions) {
@@ -50,6 +53,8 @@ export class CairnClient {
     this.users = new UsersApi(transport);
     this.tokens = new TokensApi(transport);
     this.blobs = new BlobsApi(transport, this.workspace);
+    this.data = new DataApi(transport, this.workspace);
+    this.datastores = new DatastoresApi(transport, this.workspace);
   }
 
   get baseUrl(): string {

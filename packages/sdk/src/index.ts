@@ -1,5 +1,19 @@
 export { BlobsApi, MISSING_BATCH } from './blobs.js';
 export * from './client.js';
+export type {
+  CreateDataVersionRequest,
+  DataAsset,
+  DataDiff,
+  DataDiffSummary,
+  DataEvent,
+  DataFile,
+  Datastore,
+  DataType,
+  DataVersion,
+  LineageLink,
+  TablePreview,
+} from './data.js';
+export { DataApi, DatastoresApi } from './data.js';
 export * from './errors.js';
 export type { AuditQuery } from './identity.js';
 export type { JobSnapshot, JobSnapshotEntry, JobStreamEvent, SseMessage, StreamJobOptions } from './jobs.js';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { CairnError, ErrorCode, invalidArgument, toCairnError } from '@cairn/core';
+import type { DataService, DatastoreRegistry } from '@cairn/data';
 import { IdentityService, SYSTEM_PRINCIPAL } from '@cairn/identity';
 import {
   type ComputeAdapter,
@@ -26,6 +27,7 @@ import { identityRoutes } from './api/v1/identity-routes.js';
 import { registerNativeApi } from './api/v1/index.js';
 import { registerAuth } from './auth/index.js';
 import { isLoopback, type ServerConfig } from './config.js';
+import { buildDataServices } from './data/data-services.js';
 import { errorStyleFor, formatError } from './http/error-format.js';
 import { parseJsonBody } from './http/json-body.js';
 import { registerMlflowRoutes } from './mlflow/index.js';
@@ -43,6 +45,8 @@ export interface Services {
   /** Checks a compute target's settings against its engine (partition exists, Ray answers); throws its words. */
   verifyCompute(workspaceId: string, spec: ComputeSpec): Promise<void>;
   sweeps: SweepController;
+  data: DataService;
+  datastores: DatastoreRegistry;
 }
 
 /** The user that owns the scoped tokens jobs get when their submitter is not a stored user (local mode). */
@@ -153,7 +157,10 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
       if (!(await sweeps.cancel(workspaceId, jobName))) await scheduler.cancel(workspaceId, jobName);
     },
   });
+  const dataServices = await buildDataServices({ config, store, blobs, log: app.log });
   const services: Services = {
+    data: dataServices.data,
+    datastores: dataServices.datastores,
     config,
     store,
     blobs,
@@ -201,6 +208,7 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
   await registerMlflowRoutes(app, services);
   await scheduler.start();
   sweeps.start();
+  dataServices.refresher.start();
 
   return {
     app,
@@ -208,6 +216,7 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
     async close() {
       await sweeps.stop();
       await scheduler.stop();
+      await dataServices.close();
       await app.close();
       await blobs.close?.();
       await store.close();

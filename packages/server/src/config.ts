@@ -29,6 +29,8 @@ export interface ServerConfig {
   localUser: string;
   /** Jobs: where they run, their environment cache, and how the job side reaches the server. */
   jobs: JobsConfig;
+  /** Data assets: secrets at rest, caches, and how often watched sources are looked at. */
+  data: DataConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -53,6 +55,20 @@ export interface JobsConfig {
   systemMetricsIntervalMs: number;
 }
 
+export interface DataConfig {
+  /**
+   * The key that seals datastore credentials at rest (32 bytes, base64): `CAIRN_SECRET_KEY`. Null: a
+   * key generated once into `secretKeyFile`.
+   */
+  secretKey: string | null;
+  /** Default `<dataDir>/secret.key` (mode 0600). */
+  secretKeyFile: string;
+  /** Files of referenced versions fetched for preview and profiles. Default `<dataDir>/cache/data`. */
+  cacheDir: string;
+  /** How often the refresher looks for assets whose watched source is due. Default 5 s; 0 disables it. */
+  refreshTickMs: number;
+}
+
 export const ENV = {
   host: 'CAIRN_HOST',
   port: 'CAIRN_PORT',
@@ -71,10 +87,12 @@ export const ENV = {
   jobsDir: 'CAIRN_JOBS_DIR',
   slurmJobsDir: 'CAIRN_SLURM_JOBS_DIR',
   envCacheDir: 'CAIRN_ENV_CACHE_DIR',
+  secretKey: 'CAIRN_SECRET_KEY',
 } as const;
 
-export type ServerConfigInput = Partial<Omit<ServerConfig, 'jobs'>> & {
+export type ServerConfigInput = Partial<Omit<ServerConfig, 'jobs' | 'data'>> & {
   jobs?: Partial<JobsConfig>;
+  data?: Partial<DataConfig>;
   /** The environment jobs inherit (the server's process environment); CAIRN_* variables are dropped. */
   jobEnvironment?: Record<string, string | undefined>;
 };
@@ -101,6 +119,12 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
       publicUrl: input.jobs?.publicUrl?.replace(/\/+$/, '') ?? null,
       baseEnvironment: input.jobs?.baseEnvironment ?? jobEnvironmentOf(input.jobEnvironment ?? {}),
       systemMetricsIntervalMs: input.jobs?.systemMetricsIntervalMs ?? 10_000,
+    },
+    data: {
+      secretKey: input.data?.secretKey ?? null,
+      secretKeyFile: resolve(input.data?.secretKeyFile ?? join(dataDir, 'secret.key')),
+      cacheDir: resolve(input.data?.cacheDir ?? join(dataDir, 'cache', 'data')),
+      refreshTickMs: input.data?.refreshTickMs ?? 5000,
     },
     logLevel: input.logLevel ?? 'warn',
   };
@@ -133,6 +157,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
   if (env[ENV.slurmJobsDir]) jobs.slurmJobsDir = env[ENV.slurmJobsDir];
   if (env[ENV.envCacheDir]) jobs.envCacheDir = env[ENV.envCacheDir];
   out.jobs = jobs;
+  if (env[ENV.secretKey]) out.data = { secretKey: env[ENV.secretKey] };
   out.jobEnvironment = env;
   return out;
 }

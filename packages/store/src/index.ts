@@ -6,3 +6,4 @@ export type * from './blob/s3-blob-store.js';
 export * from './blob/workspace-blobs.js';
 export * from './metadata/metadata-store.js';
 export type * from './metadata/schema.js';
+export * from './metadata/unique-violation.js';

@@ -368,7 +368,7 @@ export interface DataVersionRow {
   tags: string;
   /** JSON `{added, changed, removed}` path lists against the previous version (refresh), or null. */
   diff: string | null;
-  archived: Generated<number>;
+  archived: number;
   created_by: string;
   created_at: number;
 }

@@ -3,6 +3,8 @@ import type { Services } from '../../app.js';
 import { OpenApiRegistry } from '../../openapi/index.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { blobRoutes } from './blob-routes.js';
+import { dataRoutes } from './data-routes.js';
+import { datastoreRoutes } from './datastore-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { describeIdentityOperations } from './identity-operations.js';
 import { jobRoutes } from './job-routes.js';
@@ -37,6 +39,8 @@ export function registerNativeApi(app: FastifyInstance, services: Services): Ope
   jobRoutes(api);
   snapshotRoutes(api);
   blobRoutes(api);
+  datastoreRoutes(api);
+  dataRoutes(api);
   describeIdentityOperations(registry);
 
   let document: unknown = null;

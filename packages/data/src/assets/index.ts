@@ -1,0 +1,4 @@
+export * from './data-records.js';
+export * from './data-service.js';
+export * from './source.js';
+export * from './source-scan.js';
