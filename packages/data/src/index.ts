@@ -7,3 +7,4 @@ export * from './registry/datastore-registry.js';
 export * from './secrets/index.js';
 export * from './tabular/index.js';
 export * from './samples/index.js';
+export * from './upload/upload-local-data.js';

@@ -333,4 +333,39 @@ describe('data assets', () => {
     expect(badName.details.field).toBe('name');
     expect((await client.data.list()).map((a) => a.name)).not.toContain('x');
   });
+
+  it('registers sample datasets and previews and profiles tabular data with DuckDB', async () => {
+    const samples = await client.data.samples();
+    expect(samples.map((x) => x.name)).toEqual(expect.arrayContaining(['iris', 'digits']));
+    const iris = await client.data.registerSample('iris');
+    expect(iris).toMatchObject({ name: 'iris', type: 'mltable', storage: 'uploaded' });
+    const preview = await client.data.preview('iris', 'latest', { rows: 5 });
+    expect(preview.rows).toHaveLength(5);
+    expect(preview.columns.length).toBeGreaterThanOrEqual(5);
+    const profile = (await client.data.profile('iris', '1')) as {
+      rowCount: number;
+      columns: { name: string }[];
+    };
+    expect(profile.rowCount).toBe(150);
+    // Cached per version: the same answer again.
+    expect(await client.data.profile('iris', '1')).toEqual(profile);
+
+    const digits = await client.data.registerSample('digits', { name: 'digits-small' });
+    expect(digits.fileCount).toBeGreaterThanOrEqual(100);
+    const notTabular = await failure(client.data.preview('digits-small', '1'));
+    expect(notTabular.code).toBe('INVALID_ARGUMENT');
+    expect(notTabular.message).toMatch(/CSV/);
+    expect((await failure(client.data.registerSample('imagenet'))).code).toBe('NOT_FOUND');
+  });
+
+  it('refuses an mltable whose MLTable file is wrong, naming the problem', async () => {
+    const manifestId = await upload(client, {
+      MLTable: 'paths:\n  - file: ./a.csv\ntransformations:\n  - read_delimitd:\n      delimiter: ","\n',
+      'a.csv': 'a\n1\n',
+    });
+    const bad = await failure(client.data.create({ name: 'bad-mltable', type: 'mltable', manifestId }));
+    expect(bad.code).toBe('INVALID_ARGUMENT');
+    expect(bad.message).toContain('read_delimitd');
+    expect((await failure(client.data.get('bad-mltable'))).code).toBe('NOT_FOUND');
+  });
 });

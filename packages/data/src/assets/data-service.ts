@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { alreadyExists, CairnError, conflict, ErrorCode, invalidArgument, notFound } from '@cairn/core';
+import { type BlobSink, blobStoreSink } from '@cairn/fileset';
 import {
   type BlobStore,
   type DataVersionRow,
@@ -24,6 +25,10 @@ import {
   serializeDataManifest,
   totalBytes,
 } from '../manifest/data-manifest.js';
+import { previewTable, type TablePreview } from '../tabular/preview-table.js';
+import { profileTable, type TableProfile } from '../tabular/profile-table.js';
+import { type TableSource, tableSourceFromPath } from '../tabular/table-source.js';
+import { uploadLocalData } from '../upload/upload-local-data.js';
 import {
   DATA_TYPES,
   type DataAsset,
@@ -50,6 +55,8 @@ export interface DataServiceOptions {
   hashLocal?: LocalHasher;
   /** Checks an MLTable file's text when an `mltable` version is registered; throws INVALID_ARGUMENT. */
   checkMLTable?: (text: string, file: string) => void;
+  /** Where versions' files are materialised for preview and profile, and their results cached. */
+  cacheDir: string;
   /** Called after a version is created (register, refresh, job output): pipelines trigger on it. */
   onVersionCreated?: (event: DataVersionEvent) => void;
 }
@@ -371,6 +378,107 @@ export class DataService {
       throw sourceChanged(version, [...changes.changed, ...changes.removed, ...changes.added], 'changed');
     }
     return source.adapter.localPath(source.path);
+  }
+
+  /**
+   * Registers a file or folder on the server's own disk (a job's output, a sample dataset) as an
+   * uploaded version: hashed on all cores, content stored once.
+   */
+  async registerLocalPath(
+    ctx: RequestContext,
+    input: Omit<CreateVersionInput, 'path' | 'manifestId' | 'refreshIntervalSeconds'> & { localPath: string },
+    cause: DataVersionEvent['cause'] = 'register',
+  ): Promise<DataVersion> {
+    const { manifestId } = await uploadLocalData({
+      path: input.localPath,
+      type: input.type ?? 'uri_folder',
+      sink: this.workspaceSink(ctx.workspaceId),
+    });
+    const { localPath: _, ...rest } = input;
+    return this.createVersion(ctx, { ...rest, manifestId }, cause);
+  }
+
+  /** A blob sink that records what it stores as held by the workspace (server-side uploads). */
+  workspaceSink(workspaceId: string): BlobSink {
+    const { store, blobs } = this.#o;
+    const inner = blobStoreSink(blobs);
+    return {
+      concurrency: inner.concurrency,
+      missing: async (sha256s) => new Set(await missingWorkspaceBlobs(store.db, workspaceId, sha256s)),
+      put: async (body, expected) => {
+        const stored = await inner.put(body, expected);
+        if (stored.sha256 === expected.sha256) await recordWorkspaceBlobs(store.db, workspaceId, [stored]);
+        return stored;
+      },
+    };
+  }
+
+  // ---- preview and profile ----
+
+  /**
+   * A local folder holding the version's files, for reading as a table: a referenced local folder in
+   * place (checked unchanged), otherwise a copy under the cache, made once per manifest.
+   */
+  async localCopy(workspaceId: string, version: DataVersion): Promise<string> {
+    const inPlace = await this.localPathInPlace(workspaceId, version);
+    if (inPlace !== null) return inPlace;
+    const dir = join(this.#o.cacheDir, 'files', version.manifestId);
+    if (await stat(join(dir, '.complete')).catch(() => null)) {
+      return version.type === 'uri_file'
+        ? join(dir, ...((await this.manifest(version)).entries[0]?.path ?? '').split('/'))
+        : dir;
+    }
+    const partial = `${dir}.partial-${process.pid}-${Date.now()}`;
+    const path = await this.materialize(workspaceId, version, partial);
+    await writeFile(join(partial, '.complete'), '');
+    await rm(dir, { recursive: true, force: true });
+    await rename(partial, dir);
+    return path.replace(partial, dir);
+  }
+
+  /** First rows and schema of a tabular version (or of one file of it, `path`). */
+  async preview(
+    workspaceId: string,
+    version: DataVersion,
+    options: { rows?: number; path?: string } = {},
+  ): Promise<TablePreview> {
+    const source = await this.#tableSource(workspaceId, version, options.path);
+    return previewTable({ source, limit: options.rows ?? 100 });
+  }
+
+  /** Per-column statistics of a tabular version, computed once per version and file and cached. */
+  async profile(
+    workspaceId: string,
+    version: DataVersion,
+    options: { path?: string } = {},
+  ): Promise<TableProfile> {
+    const key = createHash('sha256')
+      .update(`${version.manifestId}\0${options.path ?? ''}`)
+      .digest('hex');
+    const file = join(this.#o.cacheDir, 'profiles', `${key}.json`);
+    const cached = await readFile(file, 'utf8').catch(() => null);
+    if (cached !== null) return JSON.parse(cached) as TableProfile;
+    const profile = await profileTable({
+      source: await this.#tableSource(workspaceId, version, options.path),
+    });
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(`${file}.tmp`, JSON.stringify(profile));
+    await rename(`${file}.tmp`, file);
+    return profile;
+  }
+
+  async #tableSource(
+    workspaceId: string,
+    version: DataVersion,
+    path: string | undefined,
+  ): Promise<TableSource> {
+    const root = await this.localCopy(workspaceId, version);
+    if (path === undefined || version.type === 'uri_file') return tableSourceFromPath(root);
+    const manifest = await this.manifest(version);
+    if (!manifest.entries.some((e) => e.path === path || e.path.startsWith(`${path.replace(/\/+$/, '')}/`))) {
+      throw notFound(`${version.name}:${version.version} has no file or folder '${path}'`, { field: 'path' });
+    }
+    return tableSourceFromPath(join(root, ...path.split('/')));
   }
 
   // ---- refresh ----

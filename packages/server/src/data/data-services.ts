@@ -1,4 +1,4 @@
-import { DataService, DatastoreRegistry, Refresher, resolveSecretKey, SecretBox } from '@cairn/data';
+import { DataService, DatastoreRegistry, parseMLTable, Refresher, resolveSecretKey, SecretBox } from '@cairn/data';
 import { hashFiles } from '@cairn/fileset';
 import type { BlobStore, MetadataStore } from '@cairn/store';
 import type { FastifyBaseLogger } from 'fastify';
@@ -29,6 +29,10 @@ export async function buildDataServices(options: {
     store,
     blobs,
     resolveSource: (workspaceId, uri) => datastores.resolve(workspaceId, uri),
+    cacheDir: config.data.cacheDir,
+    checkMLTable: (text, file) => {
+      parseMLTable(text, file);
+    },
     // A refresh reads only files whose stat changed since the last version (the manifest is the cache).
     hashLocal: async (files) => (await hashFiles(files)).map((h) => h.sha256),
   });

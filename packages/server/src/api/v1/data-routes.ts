@@ -1,5 +1,5 @@
 import { notFound } from '@cairn/core';
-import { DATA_TYPES, type DataVersion } from '@cairn/data';
+import { DATA_TYPES, type DataVersion, SAMPLE_DATASETS, sampleDataset } from '@cairn/data';
 import { z } from 'zod';
 import { sendFile } from '../../http/download.js';
 import { defineRoute } from '../../openapi/index.js';
@@ -341,5 +341,98 @@ export function dataRoutes(api: NativeApi): void {
         ({ workspaceId: _, ...e }) => e,
       ),
     }),
+  });
+}
+
+/** Preview, profile and the built-in sample datasets. */
+export function dataTableRoutes(api: NativeApi): void {
+  const { app, registry, services } = api;
+  const data = services.data;
+  const tag = 'data';
+  const PathQuery = z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe('One file or folder of the version (default: the whole version)');
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: `${WS}/data/:name/versions/:version/preview`,
+    tag,
+    summary:
+      'First rows and schema of tabular data (CSV/TSV, Parquet, JSON lines, MLTable), read with DuckDB',
+    description: 'Data that is not tabular is INVALID_ARGUMENT saying which formats are.',
+    params: VersionParams,
+    query: z.object({ rows: z.coerce.number().int().min(1).max(10_000).default(100), path: PathQuery }),
+    response: z.record(z.string(), z.unknown()),
+    handler: async ({ params, query, request }) => {
+      const version = await data.getVersion(request.workspaceId, params.name, params.version);
+      return { ...(await data.preview(request.workspaceId, version, query)) };
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: `${WS}/data/:name/versions/:version/profile`,
+    tag,
+    summary: 'Per-column statistics of tabular data (count, nulls, distinct, min/max/mean, histogram)',
+    description: 'Computed with DuckDB over at most the first 1,000,000 rows, once per version (cached).',
+    params: VersionParams,
+    query: z.object({ path: PathQuery }),
+    response: z.record(z.string(), z.unknown()),
+    handler: async ({ params, query, request }) => {
+      const version = await data.getVersion(request.workspaceId, params.name, params.version);
+      return { ...(await data.profile(request.workspaceId, version, query)) };
+    },
+  });
+
+  const SampleWire = z.object({
+    name: z.string(),
+    description: z.string(),
+    type: z.enum(DATA_TYPES),
+    licence: z.string(),
+    source: z.string(),
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: `${WS}/data-samples`,
+    tag,
+    summary: 'The built-in sample datasets (classic tables and a small image set)',
+    params: WsParams,
+    response: z.object({ samples: z.array(SampleWire) }),
+    handler: async () => ({
+      samples: SAMPLE_DATASETS.map(({ name, description, type, licence, source }) => ({
+        name,
+        description,
+        type,
+        licence,
+        source,
+      })),
+    }),
+  });
+
+  defineRoute(app, registry, {
+    method: 'POST',
+    url: `${WS}/data-samples/:sample`,
+    tag,
+    summary: 'Register a sample dataset as a data asset (under its own name unless `name` is given)',
+    params: WsParams.extend({ sample: z.string().min(1).max(100) }),
+    body: z.strictObject({ name: AssetName.optional(), message: Message }).default({}),
+    response: z.object({ version: DataVersionWire }),
+    status: 201,
+    handler: async ({ params, body, request }) => {
+      const sample = sampleDataset(params.sample);
+      const version = await data.registerLocalPath(trackingContext(request, body.message), {
+        name: body.name ?? sample.name,
+        type: sample.type,
+        description: sample.description,
+        tags: { ...sample.tags, licence: sample.licence, source: sample.source },
+        localPath: sample.path,
+        uploadedFrom: `sample:${sample.name}`,
+      });
+      return { version: wireVersion(version) };
+    },
   });
 }

@@ -3,7 +3,7 @@ import type { Services } from '../../app.js';
 import { OpenApiRegistry } from '../../openapi/index.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { blobRoutes } from './blob-routes.js';
-import { dataRoutes } from './data-routes.js';
+import { dataRoutes, dataTableRoutes } from './data-routes.js';
 import { datastoreRoutes } from './datastore-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { describeIdentityOperations } from './identity-operations.js';
@@ -41,6 +41,7 @@ export function registerNativeApi(app: FastifyInstance, services: Services): Ope
   blobRoutes(api);
   datastoreRoutes(api);
   dataRoutes(api);
+  dataTableRoutes(api);
   describeIdentityOperations(registry);
 
   let document: unknown = null;
