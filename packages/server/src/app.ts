@@ -91,6 +91,7 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
   });
+  const dataServices = await buildDataServices({ config, store, blobs, log: app.log });
   const jobBus = new JobBus();
   const jobsConfig = config.jobs;
   const workRoot = jobsConfig.workDir;
@@ -108,6 +109,7 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
     adapterFor: (workspaceId, target, onChange) => adapterFor(workspaceId, target.spec, onChange),
     environments: { cacheDir: jobsConfig.envCacheDir, path: jobsConfig.baseEnvironment.PATH },
     systemMetricsIntervalMs: jobsConfig.systemMetricsIntervalMs,
+    data: dataServices.jobData,
     log: app.log,
     tokens: {
       // Every job gets a token (remote launchers fetch the snapshot and write back with it): its
@@ -153,11 +155,11 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
     bus: jobBus,
     workRoot,
     adapterKinds: ADAPTER_KINDS,
+    data: dataServices.jobData,
     cancelStarted: async (workspaceId, jobName) => {
       if (!(await sweeps.cancel(workspaceId, jobName))) await scheduler.cancel(workspaceId, jobName);
     },
   });
-  const dataServices = await buildDataServices({ config, store, blobs, log: app.log });
   const services: Services = {
     data: dataServices.data,
     datastores: dataServices.datastores,

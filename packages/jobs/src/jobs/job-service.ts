@@ -29,6 +29,7 @@ import { initialSweepState, validateSweepSpec } from '../sweep-controller/sweep-
 import { getComputeTarget } from './compute-targets.js';
 import { environmentSpecHash, getEnvironment } from './environments.js';
 import type { JobBus } from './job-bus.js';
+import type { JobData } from './job-data.js';
 import { randomJobName } from './job-names.js';
 import { type Job, type JobEventRecord, loadJobEvents, toJob, transitionJob } from './job-records.js';
 import { isTerminal, type JobStatus } from './job-status.js';
@@ -42,6 +43,8 @@ export interface JobServiceOptions {
   workRoot: string;
   /** Compute kinds the scheduler has an adapter for; a target of another kind is refused at submit. */
   adapterKinds: ReadonlySet<ComputeKind>;
+  /** Data inputs and outputs (the server wires the data registry in). */
+  data?: JobData;
   /** Stops a job that has left the queue (the scheduler's cancel). */
   cancelStarted?: (workspaceId: string, jobName: string) => Promise<void>;
 }
@@ -139,7 +142,27 @@ export class JobService {
       });
 
     const workDir = this.workDir(ctx.workspaceId, name);
-    const inputPaths = localInputPaths(command, root);
+    const local = localInputPaths(command, root);
+    const inputPaths = local.paths;
+    // Data asset inputs are pinned to a version now (`@latest` resolved), so a rerun reads the same bytes.
+    const bound: Array<{ input: string; name: string; version: string }> = [];
+    for (const asset of local.assets) {
+      if (!this.#o.data) {
+        throw invalidArgument(`inputs.${asset.input}: this server has no data registry`, {
+          field: `inputs.${asset.input}.path`,
+        });
+      }
+      const input = await this.#o.data.bindInput(ctx.workspaceId, asset.name, asset.version);
+      inputPaths[asset.input] = input.path;
+      bound.push({ input: asset.input, name: input.name, version: input.version });
+      const declared = command.inputs?.[asset.input];
+      if (declared && typeof declared === 'object') {
+        command.inputs = {
+          ...command.inputs,
+          [asset.input]: { ...declared, path: `azureml:${input.name}:${input.version}` },
+        };
+      }
+    }
     // A sweep keeps its trial's command template; each trial gets it resolved with its values.
     const resolved =
       command.type === 'sweep'
@@ -219,6 +242,16 @@ export class JobService {
         snapshotId,
       });
     });
+    for (const b of bound) {
+      await this.#o.data?.recordLineage(ctx.workspaceId, {
+        runId: run.info.runId,
+        jobName: name,
+        direction: 'input',
+        port: b.input,
+        name: b.name,
+        version: b.version,
+      });
+    }
     this.#o.bus.notifyWork();
     return toJob(row);
   }
@@ -352,8 +385,12 @@ export class JobService {
  * disk (no upload: local compute reads them in place). Remote URIs are passed through as written.
  * TODO(issue 3): registered data assets (`azureml:data:1`) once data assets exist.
  */
-function localInputPaths(spec: Pick<CommandJobSpec, 'inputs'>, root: string | null): Record<string, string> {
+function localInputPaths(
+  spec: Pick<CommandJobSpec, 'inputs'>,
+  root: string | null,
+): { paths: Record<string, string>; assets: Array<{ input: string; name: string; version: string }> } {
   const values: Record<string, string> = {};
+  const assets: Array<{ input: string; name: string; version: string }> = [];
   for (const [name, input] of Object.entries(spec.inputs ?? {})) {
     if (typeof input !== 'object' || input.path === undefined) continue;
     const parsed = tryParseInputPath(input.path);
@@ -369,13 +406,32 @@ function localInputPaths(spec: Pick<CommandJobSpec, 'inputs'>, root: string | nu
       values[name] = path;
     } else if (parsed.value.kind === 'uri') values[name] = parsed.value.uri;
     else {
-      throw invalidArgument(
-        `inputs.${name}: registered data assets cannot be used as inputs yet; give a local path`,
-        {
-          field: `inputs.${name}`,
-        },
-      );
+      const ref = parsed.value.ref;
+      if (ref.kind === 'datastore-path') {
+        // A datastore path without a registered asset: handed over as written (mode direct).
+        values[name] = input.path;
+      } else if (ref.kind === 'labeled' && ref.label !== 'latest') {
+        throw invalidArgument(
+          `inputs.${name}: the only label is 'latest' (write ${ref.name}@latest or ${ref.name}:<version>)`,
+          {
+            field: `inputs.${name}.path`,
+          },
+        );
+      } else if (ref.registry !== undefined) {
+        throw invalidArgument(
+          `inputs.${name}: registries are not available; register the data in this workspace`,
+          {
+            field: `inputs.${name}.path`,
+          },
+        );
+      } else {
+        assets.push({
+          input: name,
+          name: ref.name,
+          version: ref.kind === 'versioned' ? ref.version : 'latest',
+        });
+      }
     }
   }
-  return values;
+  return { paths: values, assets };
 }

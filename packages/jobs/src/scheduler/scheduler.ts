@@ -14,6 +14,7 @@ import { LocalCompute } from '../compute/local/local-compute.js';
 import { materializeEnvironment } from '../environments/index.js';
 import { type ComputeTarget, getComputeTarget } from '../jobs/compute-targets.js';
 import type { JobBus } from '../jobs/job-bus.js';
+import { type JobData, pinnedDataInputs } from '../jobs/job-data.js';
 import { parseHandle, transitionJob } from '../jobs/job-records.js';
 import { outputEnvName } from '../jobs/job-service.js';
 import { type JobStatus, runStatusFor } from '../jobs/job-status.js';
@@ -61,6 +62,8 @@ export interface SchedulerOptions {
   pollMs?: number;
   /** How often a local job's CPU, memory and GPU use is sampled into its run. Default 10 s. */
   systemMetricsIntervalMs?: number;
+  /** Data inputs and named outputs (the server wires the data registry in). */
+  data?: JobData;
   /** Where failed system-metrics samples are reported (debug level); they never fail the job. */
   log?: { debug(obj: object, msg: string): void };
 }
@@ -374,6 +377,12 @@ export class Scheduler {
     else await mkdir(codeDir, { recursive: true });
     const outputs = this.#outputDirs(row, spec);
     for (const dir of Object.values(outputs)) await mkdir(dir, { recursive: true });
+    // Data inputs were pinned and bound at submit; bind again, which re-checks a source used in place
+    // and restores a shared copy if the cache was cleared since.
+    for (const input of pinnedDataInputs(spec)) {
+      if (!this.#o.data) throw new Error('this server has no data registry for the data inputs');
+      await this.#o.data.bindInput(row.workspace_id, input.name, input.version);
+    }
 
     const url = await this.#o.serverUrl();
     const trackingUri =
@@ -451,6 +460,35 @@ export class Scheduler {
       timeoutSeconds: row.timeout_seconds,
       workDir: local ? codeDir : null,
     };
+  }
+
+  /** Outputs with a `name` become data versions, with the job's run as their producer. */
+  async #registerOutputs(row: JobRow, spec: CommandJobSpec, dirs: Record<string, string>): Promise<void> {
+    for (const [port, output] of Object.entries(spec.outputs ?? {})) {
+      if (!output?.name || row.run_id === null) continue;
+      if (!this.#o.data)
+        throw new Error(`output ${port} names a data asset but this server has no data registry`);
+      const ctx: RequestContext = {
+        workspaceId: row.workspace_id,
+        actor: row.created_by,
+        message: `output of job ${row.id}`,
+      };
+      const created = await this.#o.data.registerOutput(ctx, {
+        name: output.name,
+        version: output.version ?? null,
+        type: output.type ?? 'uri_folder',
+        localPath: dirs[port] as string,
+        description: output.description ?? `Output '${port}' of job ${row.id}`,
+      });
+      await this.#o.data.recordLineage(row.workspace_id, {
+        runId: row.run_id,
+        jobName: row.id,
+        direction: 'output',
+        port,
+        name: created.name,
+        version: created.version,
+      });
+    }
   }
 
   #outputDirs(row: JobRow, spec: CommandJobSpec): Record<string, string> {
@@ -571,8 +609,11 @@ export class Scheduler {
         if (job.run_id !== null && job.experiment_id !== null) {
           const run = { workspaceId, experimentId: Number(job.experiment_id), runId: job.run_id };
           const spec = JSON.parse(job.spec) as CommandJobSpec;
-          if (status === 'completed')
-            await uploadOutputs(this.#o.artifacts, run, this.#outputDirs(job, spec));
+          if (status === 'completed') {
+            const dirs = this.#outputDirs(job, spec);
+            await uploadOutputs(this.#o.artifacts, run, dirs);
+            await this.#registerOutputs(job, spec, dirs);
+          }
           await storeJobLog(store, this.#o.artifacts, run, jobId);
         }
       } catch (err) {

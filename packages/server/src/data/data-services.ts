@@ -1,11 +1,24 @@
-import { DataService, DatastoreRegistry, parseMLTable, Refresher, resolveSecretKey, SecretBox } from '@cairn/data';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { invalidArgument } from '@cairn/core';
+import {
+  DataService,
+  DatastoreRegistry,
+  parseMLTable,
+  Refresher,
+  resolveSecretKey,
+  SecretBox,
+} from '@cairn/data';
 import { hashFiles } from '@cairn/fileset';
+import type { JobData } from '@cairn/jobs';
 import type { BlobStore, MetadataStore } from '@cairn/store';
 import type { FastifyBaseLogger } from 'fastify';
 import { ENV, type ServerConfig } from '../config.js';
 
 export interface DataServices {
   data: DataService;
+  /** What jobs use: inputs bound to versions, named outputs registered, lineage. */
+  jobData: JobData;
   datastores: DatastoreRegistry;
   refresher: Refresher;
   close(): Promise<void>;
@@ -44,11 +57,49 @@ export async function buildDataServices(options: {
   });
   return {
     data,
+    jobData: jobDataOf(data),
     datastores,
     refresher,
     close: async () => {
       await refresher.stop();
       await datastores.close();
     },
+  };
+}
+
+function jobDataOf(data: DataService): JobData {
+  return {
+    async bindInput(workspaceId, name, version) {
+      const v = await data.getVersion(workspaceId, name, version);
+      return { name: v.name, version: v.version, path: await data.localCopy(workspaceId, v) };
+    },
+    async registerOutput(ctx, output) {
+      let localPath = output.localPath;
+      if (output.type === 'uri_file') {
+        const files = (await readdir(localPath, { withFileTypes: true })).filter((d) => d.isFile());
+        if (files.length !== 1) {
+          throw invalidArgument(
+            `The output registered as the uri_file '${output.name}' must hold exactly one file; it holds ${files.length}`,
+            { field: 'outputs' },
+          );
+        }
+        localPath = join(localPath, (files[0] as { name: string }).name);
+      }
+      const type = output.type === 'uri_file' || output.type === 'mltable' ? output.type : 'uri_folder';
+      const created = await data.registerLocalPath(
+        ctx,
+        {
+          name: output.name,
+          version: output.version,
+          type,
+          description: output.description,
+          localPath,
+          uploadedFrom: ctx.message ?? 'job output',
+        },
+        'job_output',
+      );
+      return { name: created.name, version: created.version };
+    },
+    recordLineage: (workspaceId, link) => data.recordLineage(workspaceId, link),
   };
 }
