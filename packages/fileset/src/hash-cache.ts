@@ -95,9 +95,15 @@ export class HashCache {
     return found;
   }
 
-  /** Records hashes, in transactions of a few thousand rows. */
+  /**
+   * Records hashes, in transactions of a few thousand rows, in path order: SQLite appends to its B-tree
+   * several times faster than it inserts at random places.
+   */
   store(rows: readonly CachedHash[]): void {
-    this.#batched(rows, (r) =>
+    const sorted = [...rows].sort((a, b) =>
+      a.absolutePath < b.absolutePath ? -1 : a.absolutePath > b.absolutePath ? 1 : 0,
+    );
+    this.#batched(sorted, (r) =>
       this.#put.run(r.absolutePath, r.size, r.mtimeMs, r.ctimeMs, r.inode, r.dev, r.sha256),
     );
   }

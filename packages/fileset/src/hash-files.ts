@@ -35,8 +35,8 @@ const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 const BATCHES_PER_THREAD = 4;
 
 /**
- * The sha256 of every file, on all the pool's threads, results in input order. Largest files go first
- * so a big file never starts last while the other threads sit idle. A file that changes or disappears
+ * The sha256 of every file, on all the pool's threads, results in input order. Large files go first so
+ * one never starts last while the other threads sit idle. A file that changes or disappears
  * while it is read fails the call with CONFLICT; one that cannot be read, with INVALID_ARGUMENT.
  */
 export async function hashFiles(
@@ -69,15 +69,22 @@ export async function hashFiles(
   return results;
 }
 
-/** Indexes into `files`, grouped into requests: large files alone, small ones together. */
+/**
+ * Indexes into `files`, grouped into requests: large files alone and first (largest first), then small
+ * ones together in their given order, so results arrive roughly in path order (cheap to cache).
+ */
 function batches(files: readonly FileToHash[], threads: number): number[][] {
-  const order = files.map((_, i) => i).sort((a, b) => files[b]!.size - files[a]!.size);
-  const small = order.filter((i) => files[i]!.size <= ALONE_BYTES);
+  const large: number[] = [];
+  const small: number[] = [];
+  files.forEach((file, i) => {
+    (file.size > ALONE_BYTES ? large : small).push(i);
+  });
+  large.sort((a, b) => files[b]!.size - files[a]!.size);
   const perBatch = Math.max(
     MIN_BATCH_FILES,
     Math.min(MAX_BATCH_FILES, Math.ceil(small.length / (threads * BATCHES_PER_THREAD))),
   );
-  const result: number[][] = order.filter((i) => files[i]!.size > ALONE_BYTES).map((i) => [i]);
+  const result = large.map((i) => [i]);
   let batch: number[] = [];
   let bytes = 0;
   for (const i of small) {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { invalidArgument } from '@cairn/core';
 import type { CachedHash, HashCache } from './hash-cache.js';
 import { hashFiles } from './hash-files.js';
-import type { HashPool } from './hash-pool.js';
+import type { HashPool, StatSignature } from './hash-pool.js';
 import { manifestMode } from './manifest.js';
 import type { ProgressListener } from './progress.js';
 import { type WalkedFile, type WalkedSymlink, walkFolder } from './walk-folder.js';
@@ -52,8 +52,11 @@ export interface HashFolderResult {
  * clean" check; such a file is simply hashed again next time.
  */
 const RACY_WINDOW_MS = 2000;
-/** Cache rows written as hashes arrive, so a long run interrupted keeps most of its work. */
-const CACHE_FLUSH_ROWS = 2000;
+/**
+ * Cache rows written as hashes arrive, so a long run interrupted keeps most of its work. Large enough
+ * that the main thread, which writes them, rarely keeps the hashing threads waiting for their next batch.
+ */
+const CACHE_FLUSH_ROWS = 10_000;
 
 /**
  * Lists `root` (see `walkFolder`) and hashes every file on the pool's threads, taking the hash from
@@ -75,16 +78,17 @@ export async function hashFolder(root: string, options: HashFolderOptions = {}):
   const cached =
     options.cache?.lookupFolder(absoluteRoot, files) ?? new Array<string | null>(files.length).fill(null);
 
-  const hashed = new Map<WalkedFile, HashedFile>();
-  const toHash: WalkedFile[] = [];
+  // Indexed like `files`; filled from the cache now and from the pool as hashes arrive.
+  const hashed = new Array<HashedFile>(files.length);
+  const toHash: number[] = [];
   let cachedBytes = 0;
   files.forEach((file, i) => {
     const sha256 = cached[i];
     if (sha256) {
-      hashed.set(file, { ...file, sha256 });
+      hashed[i] = hashedFile(file, sha256, file);
       cachedBytes += file.size;
     } else {
-      toHash.push(file);
+      toHash.push(i);
     }
   });
 
@@ -92,36 +96,39 @@ export async function hashFolder(root: string, options: HashFolderOptions = {}):
   const unsaved: CachedHash[] = [];
   const save = () => options.cache?.store(unsaved.splice(0));
   let bytesHashed = 0;
-  await hashFiles(toHash, {
-    pool: options.pool,
-    field,
-    onProgress:
-      options.onProgress &&
-      ((p) =>
-        options.onProgress?.({
-          ...p,
-          filesDone: p.filesDone + fromCache,
-          filesTotal: p.filesTotal + fromCache,
-          bytesDone: p.bytesDone + cachedBytes,
-          bytesTotal: p.bytesTotal + cachedBytes,
-          filesSkipped: p.filesSkipped + fromCache,
-        })),
-    onHashed: (i, hash) => {
-      const file = toHash[i]!;
-      const { sha256, size, mtimeMs, ctimeMs, inode, dev } = hash;
-      const mode = manifestMode(hash.mode);
-      hashed.set(file, { ...file, sha256, size, mode, mtimeMs, ctimeMs, inode, dev });
-      bytesHashed += size;
-      if (options.cache && mtimeMs <= startedAt - RACY_WINDOW_MS) {
-        unsaved.push({ absolutePath: file.absolutePath, sha256, size, mtimeMs, ctimeMs, inode, dev });
-        if (unsaved.length >= CACHE_FLUSH_ROWS) save();
-      }
+  await hashFiles(
+    toHash.map((i) => files[i]!),
+    {
+      pool: options.pool,
+      field,
+      onProgress:
+        options.onProgress &&
+        ((p) =>
+          options.onProgress?.({
+            ...p,
+            filesDone: p.filesDone + fromCache,
+            filesTotal: p.filesTotal + fromCache,
+            bytesDone: p.bytesDone + cachedBytes,
+            bytesTotal: p.bytesTotal + cachedBytes,
+            filesSkipped: p.filesSkipped + fromCache,
+          })),
+      onHashed: (j, hash) => {
+        const i = toHash[j]!;
+        const file = hashedFile(files[i]!, hash.sha256, hash);
+        hashed[i] = file;
+        bytesHashed += file.size;
+        if (options.cache && file.mtimeMs <= startedAt - RACY_WINDOW_MS) {
+          unsaved.push(file);
+          if (unsaved.length >= CACHE_FLUSH_ROWS) save();
+        }
+      },
     },
-  }).finally(save);
+  ).finally(save);
 
-  const entries = walked.entries.map((entry) => (entry.kind === 'file' ? hashed.get(entry)! : entry));
+  let next = 0;
+  const entries = walked.entries.map((entry) => (entry.kind === 'file' ? hashed[next++]! : entry));
   let totalBytes = 0;
-  for (const file of hashed.values()) totalBytes += file.size;
+  for (const file of hashed) totalBytes += file.size;
   return {
     root: absoluteRoot,
     entries,
@@ -129,5 +136,21 @@ export async function hashFolder(root: string, options: HashFolderOptions = {}):
     files: files.length,
     totalBytes,
     counts: { hashed: toHash.length, fromCache, bytesHashed },
+  };
+}
+
+/** One shape for every entry (fast property access); `stat` is the listing's, or the hash's if newer. */
+function hashedFile(file: WalkedFile, sha256: string, stat: StatSignature & { mode: number }): HashedFile {
+  return {
+    kind: 'file',
+    path: file.path,
+    absolutePath: file.absolutePath,
+    size: stat.size,
+    mode: stat === file ? file.mode : manifestMode(stat.mode),
+    mtimeMs: stat.mtimeMs,
+    ctimeMs: stat.ctimeMs,
+    inode: stat.inode,
+    dev: stat.dev,
+    sha256,
   };
 }

@@ -4,8 +4,8 @@ import { Worker } from 'node:worker_threads';
 /** A plain .mjs file (see its header), so it loads under tsx, vitest and the bundle alike. */
 const WORKER_URL = new URL('./hash-worker.mjs', import.meta.url);
 
-/** Requests kept queued on each thread, so it never waits for the main thread between two. */
-const IN_FLIGHT_PER_WORKER = 2;
+/** Requests kept queued on each thread, so it does not wait while the main thread is busy for a moment. */
+const IN_FLIGHT_PER_WORKER = 3;
 
 /**
  * What stat tells about a file's identity and content: unchanged size, mtime, ctime, inode and device

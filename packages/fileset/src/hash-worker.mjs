@@ -4,8 +4,7 @@
 // order: { id, stats: { kinds, numbers } } (typed arrays, transferred) or { id, hashes, progress };
 // { id, progress: bytes } while a large file is read; { id, failure } when a request could not be served.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, read, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
 /** Read size. Large reads keep the per-call overhead negligible next to hashing. */
@@ -66,72 +65,82 @@ function statAll(paths) {
   return { kinds, numbers };
 }
 
-/** The file's content hash, with its stat taken before and after reading to catch a concurrent write. */
+/**
+ * Never follows a symlink (the listing saw a regular file; a link now is a change), and never blocks on
+ * a FIFO that replaced a file (O_NONBLOCK does nothing for regular files).
+ */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+const readAt = (fd, buffer, position) =>
+  new Promise((resolve, reject) =>
+    read(fd, buffer, 0, buffer.length, position, (err, bytesRead) =>
+      err ? reject(err) : resolve(bytesRead),
+    ),
+  );
+
+/** The hash of what was read, if the file's stat after reading is the one before: else it changed meanwhile. */
 function finish(hash, size, before, after) {
   if (!sameStat(before, after) || size !== before.size) {
     return { error: 'CHANGED', message: 'the file changed while it was being read' };
   }
-  return { sha256: hash.digest('hex'), ...describe(before), size };
+  return { sha256: hash.digest('hex'), ...describe(before) };
 }
 
-function hashSmall(path) {
-  const fd = openSync(path, 'r');
-  try {
-    const before = fstatSync(fd);
-    const hash = createHash('sha256');
-    let size = 0;
-    for (;;) {
-      const n = readSync(fd, syncBuffer, 0, CHUNK_BYTES, null);
-      if (n === 0) break;
-      hash.update(n === CHUNK_BYTES ? syncBuffer : syncBuffer.subarray(0, n));
-      size += n;
-    }
-    return finish(hash, size, before, fstatSync(fd));
-  } finally {
-    closeSync(fd);
+/** Reads the `before.size` bytes stat announced, synchronously, into one reused buffer. */
+function hashSmall(fd, before) {
+  const hash = createHash('sha256');
+  let size = 0;
+  while (size < before.size) {
+    const n = readSync(fd, syncBuffer, 0, CHUNK_BYTES, size);
+    if (n === 0) break;
+    hash.update(n === CHUNK_BYTES ? syncBuffer : syncBuffer.subarray(0, n));
+    size += n;
   }
+  return finish(hash, size, before, fstatSync(fd));
 }
 
 /** Double-buffered: the next chunk is read (on libuv's thread pool) while this one is hashed. */
-async function hashLarge(path, onBytes) {
-  const file = await open(path, 'r');
-  try {
-    const before = await file.stat();
-    const hash = createHash('sha256');
-    let size = 0;
-    let reported = 0;
-    let current = 0;
-    let pending = file.read(asyncBuffers[0], 0, CHUNK_BYTES, 0);
-    for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) break;
-      const chunk = asyncBuffers[current];
-      size += bytesRead;
-      current ^= 1;
-      pending = file.read(asyncBuffers[current], 0, CHUNK_BYTES, size);
-      hash.update(bytesRead === CHUNK_BYTES ? chunk : chunk.subarray(0, bytesRead));
-      if (size - reported >= PROGRESS_BYTES) {
-        onBytes(size - reported);
-        reported = size;
-      }
+async function hashLarge(fd, before, onBytes) {
+  const hash = createHash('sha256');
+  let size = 0;
+  let reported = 0;
+  let current = 0;
+  let pending = readAt(fd, asyncBuffers[0], 0);
+  for (;;) {
+    const bytesRead = await pending;
+    if (bytesRead === 0) break;
+    const chunk = asyncBuffers[current];
+    size += bytesRead;
+    current ^= 1;
+    pending = readAt(fd, asyncBuffers[current], size);
+    hash.update(bytesRead === CHUNK_BYTES ? chunk : chunk.subarray(0, bytesRead));
+    if (size - reported >= PROGRESS_BYTES) {
+      onBytes(size - reported);
+      reported = size;
     }
-    onBytes(size - reported);
-    return finish(hash, size, before, await file.stat());
-  } finally {
-    await file.close();
   }
+  onBytes(size - reported);
+  return finish(hash, size, before, fstatSync(fd));
 }
 
 async function hashOne(path, onBytes) {
+  let fd;
   try {
-    const st = lstatSync(path);
-    if (!st.isFile()) return { error: 'CHANGED', message: 'it is no longer a regular file' };
-    if (st.size > SYNC_LIMIT_BYTES) return await hashLarge(path, onBytes);
-    const result = hashSmall(path);
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (err) {
+    return err?.code === 'ELOOP' ? { error: 'CHANGED', message: 'it is now a symlink' } : failure(err);
+  }
+  try {
+    const before = fstatSync(fd);
+    if (!before.isFile()) return { error: 'CHANGED', message: 'it is no longer a regular file' };
+    if (before.size > SYNC_LIMIT_BYTES) return await hashLarge(fd, before, onBytes);
+    const result = hashSmall(fd, before);
     if (result.sha256) onBytes(result.size);
     return result;
   } catch (err) {
     return failure(err);
+  } finally {
+    closeSync(fd);
   }
 }
 
