@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import { type StatSignature, sameSignature } from './hash-pool.js';
 
@@ -24,6 +25,15 @@ type Row = [
   sha256: string,
 ];
 
+/** Cached rows under one folder, by absolute path (see `HashCache.readFolder`). */
+export type CachedFolder = Map<string, Row>;
+
+/** What identifies a file's content to the cache: where it is and its stat signature. */
+export type CacheKey = StatSignature & { absolutePath: string };
+
+/** Rows read per query when reading a folder. */
+const PAGE_ROWS = 5000;
+
 /**
  * Remembers file hashes by absolute path and stat signature (size, mtime, ctime, inode, device) in a
  * SQLite file, so re-hashing an unchanged folder costs a stat per file and one query: any write,
@@ -33,16 +43,16 @@ type Row = [
 export class HashCache {
   readonly file: string;
   readonly #db: SqliteDatabase.Database;
-  readonly #scan: SqliteDatabase.Statement<[string, string], Row>;
+  readonly #page: SqliteDatabase.Statement<[string, string, number], Row>;
   readonly #put: SqliteDatabase.Statement<Row>;
   readonly #delete: SqliteDatabase.Statement<[string]>;
 
   private constructor(file: string, db: SqliteDatabase.Database) {
     this.file = file;
     this.#db = db;
-    this.#scan = db
-      .prepare<[string, string], Row>(
-        'SELECT path, size, mtime, ctime, inode, dev, sha256 FROM file_hashes WHERE path >= ? AND path < ?',
+    this.#page = db
+      .prepare<[string, string, number], Row>(
+        'SELECT path, size, mtime, ctime, inode, dev, sha256 FROM file_hashes WHERE path > ? AND path < ? ORDER BY path LIMIT ?',
       )
       .raw(true);
     this.#put = db.prepare(
@@ -70,29 +80,57 @@ export class HashCache {
   }
 
   /**
-   * The cached sha256 of each of `files` (all under `root`) whose stat signature still matches, in one
-   * range query over `root`. Rows under `root` for files not in `files` (deleted, renamed, now ignored)
-   * are removed, so the cache does not grow with files long gone.
+   * The cached sha256 of each of `files` (all under `root`) whose stat signature still matches. Rows
+   * under `root` for files not in `files` (deleted, renamed, now ignored) are removed, so the cache does
+   * not grow with files long gone.
    */
-  lookupFolder(
-    root: string,
-    files: readonly (StatSignature & { absolutePath: string })[],
-  ): Array<string | null> {
-    const index = new Map<string, number>();
-    files.forEach((file, i) => {
-      index.set(file.absolutePath, i);
+  lookupFolder(root: string, files: readonly CacheKey[]): Array<string | null> {
+    const folder: CachedFolder = new Map();
+    for (const page of this.#pages(root)) for (const row of page) folder.set(row[0], row);
+    return this.match(folder, files);
+  }
+
+  /**
+   * What the cache holds under `root`, read in pages of a few thousand rows with the event loop let go
+   * in between, so a folder listing started beside it goes on (hashFolder reads both at once).
+   */
+  async readFolder(root: string): Promise<CachedFolder> {
+    const folder: CachedFolder = new Map();
+    for (const page of this.#pages(root)) {
+      for (const row of page) folder.set(row[0], row);
+      if (page.length === PAGE_ROWS) await setImmediate();
+    }
+    return folder;
+  }
+
+  /**
+   * The sha256 from `folder` (as `readFolder` read it) of each file whose stat signature still matches.
+   * Rows of files not among `files` are removed from the cache. Empties `folder`.
+   */
+  match(folder: CachedFolder, files: readonly CacheKey[]): Array<string | null> {
+    const found = files.map((file) => {
+      const row = folder.get(file.absolutePath);
+      if (row === undefined) return null;
+      folder.delete(file.absolutePath);
+      const [, size, mtimeMs, ctimeMs, inode, dev, sha256] = row;
+      return sameSignature(file, { size, mtimeMs, ctimeMs, inode, dev }) ? sha256 : null;
     });
-    const found = new Array<string | null>(files.length).fill(null);
-    const stale: string[] = [];
+    this.forget([...folder.keys()]);
+    folder.clear();
+    return found;
+  }
+
+  /** Rows under `root` in path order, a page at a time (keyset pagination: no statement left open). */
+  *#pages(root: string): Generator<Row[]> {
     const prefix = root.endsWith('/') ? root : `${root}/`;
     const end = `${prefix.slice(0, -1)}0`; // '0' sorts right after '/': every path under the prefix is below
-    for (const [path, size, mtimeMs, ctimeMs, inode, dev, sha256] of this.#scan.all(prefix, end)) {
-      const i = index.get(path);
-      if (i === undefined) stale.push(path);
-      else if (sameSignature(files[i]!, { size, mtimeMs, ctimeMs, inode, dev })) found[i] = sha256;
+    let after = prefix;
+    for (;;) {
+      const page = this.#page.all(after, end, PAGE_ROWS);
+      yield page;
+      if (page.length < PAGE_ROWS) return;
+      after = page.at(-1)![0];
     }
-    this.forget(stale);
-    return found;
   }
 
   /**

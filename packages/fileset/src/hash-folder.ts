@@ -70,13 +70,15 @@ export async function hashFolder(root: string, options: HashFolderOptions = {}):
   if (!info?.isDirectory()) {
     throw invalidArgument(`'${root}' is not a folder; give the path of a folder`, { field });
   }
-  const walked = await walkFolder(absoluteRoot, {
-    ignoreFiles: options.ignoreFiles ?? false,
-    pool: options.pool,
-  });
+  // The cache is read while the folder is listed: the listing mostly waits for the pool's stats.
+  const [walked, cachedFolder] = await Promise.all([
+    walkFolder(absoluteRoot, { ignoreFiles: options.ignoreFiles ?? false, pool: options.pool }),
+    options.cache?.readFolder(absoluteRoot),
+  ]);
   const files = walked.entries.filter((entry): entry is WalkedFile => entry.kind === 'file');
   const cached =
-    options.cache?.lookupFolder(absoluteRoot, files) ?? new Array<string | null>(files.length).fill(null);
+    (cachedFolder && options.cache?.match(cachedFolder, files)) ??
+    new Array<string | null>(files.length).fill(null);
 
   // Indexed like `files`; filled from the cache now and from the pool as hashes arrive.
   const hashed = new Array<HashedFile>(files.length);
