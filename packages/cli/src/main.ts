@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerClientOptions } from './client-options.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerComputeCommands } from './commands/compute.js';
+import { registerDataCommands, registerDatastoreCommands } from './commands/data.js';
 import { registerEnvironmentCommands } from './commands/environment.js';
 import { registerExperimentCommands } from './commands/experiment.js';
 import { registerJobCommands } from './commands/job.js';
@@ -14,8 +15,12 @@ import { reportErrorAndExit } from './output.js';
 const program = new Command()
   .name('cairn')
   .description('Cairn: a self-hosted machine-learning workspace')
-  .version('0.1.0')
   .showHelpAfterError();
+
+const VERSION = '0.1.0';
+// `cairn --version` on its own; not a global option, so commands keep `--version` for what they version
+// (`cairn data create --version 2`, as in Azure ML's CLI).
+program.addHelpText('after', `\nVersion ${VERSION} (cairn --version)`);
 
 registerClientOptions(program);
 registerServerCommands(program);
@@ -25,6 +30,10 @@ registerRunCommands(program);
 registerJobCommands(program);
 registerComputeCommands(program);
 registerEnvironmentCommands(program);
+registerDatastoreCommands(program);
+registerDataCommands(program);
 registerAuditCommands(program);
 
-program.parseAsync(process.argv).catch(reportErrorAndExit);
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) process.stdout.write(`${VERSION}\n`);
+else program.parseAsync(process.argv).catch(reportErrorAndExit);

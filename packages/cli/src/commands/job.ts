@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import {
   type ArtifactEntry,
   CairnApiError,
@@ -12,6 +12,7 @@ import {
 import { type Command, InvalidArgumentError } from 'commander';
 import { clientFor, collect, positiveInt } from '../client-options.js';
 import { formatBytes, formatDuration, formatTime, printFields, printJson, printTable } from '../output.js';
+import { prepareSubmission } from './job-upload.js';
 
 const JOB_STATUSES: readonly JobStatus[] = [
   'queued',
@@ -39,7 +40,9 @@ export function registerJobCommands(program: Command): void {
 
   job
     .command('create')
-    .description('Submit a job from its YAML file; the code folder is snapshotted by the (local) server')
+    .description(
+      'Submit a job from its YAML file: its code folder is uploaded (only files the workspace lacks), local inputs too on a remote server',
+    )
     .requiredOption('-f, --file <path>', 'the job YAML (type: command)')
     .option('--set <path=value>', 'override a field, e.g. inputs.C=0.5 (repeatable)', collect)
     .option('-s, --stream', 'follow its output until it ends; exit 1 when it fails or is canceled')
@@ -48,19 +51,23 @@ export function registerJobCommands(program: Command): void {
     .option('-m, --message <text>', 'why, for the audit log')
     .action(async (opts: CreateOptions, command: Command) => {
       const { client, options } = clientFor(command);
-      const path = resolve(opts.file);
       const yaml = await readSpecFile(opts.file);
       const set = [...(opts.set ?? [])];
       // JSON strings are YAML strings: a name like `123` stays text.
       if (opts.name !== undefined) set.push(`name=${JSON.stringify(opts.name)}`);
       if (opts.experimentName !== undefined)
         set.push(`experiment_name=${JSON.stringify(opts.experimentName)}`);
+      const prepared = await prepareSubmission(client, {
+        file: opts.file,
+        yaml,
+        set,
+      }).catch(specErrorInWords);
       const created = await client.jobs
         .create({
           yaml,
           file: opts.file,
-          set,
-          codeRoot: dirname(path),
+          set: [...set, ...prepared.set],
+          ...(prepared.snapshotId ? { snapshotId: prepared.snapshotId } : {}),
           ...(opts.message ? { message: opts.message } : {}),
         })
         .catch(specErrorInWords);

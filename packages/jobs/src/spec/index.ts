@@ -11,7 +11,7 @@ export {
 export * from './asset-ref.js';
 export * from './command-job.js';
 export * from './compute.js';
-export * from './duration.js';
+export { formatDuration, parseDuration, parseSlurmTime } from '@cairn/core';
 export * from './environment.js';
 export * from './job-common.js';
 export * from './job-io.js';
