@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CairnClient } from '@cairn/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followJob, type JobServer, startJobServer, submitJob, tempDir } from '../jobs/job-client.js';
+import { testS3 } from '../support/env.js';
 
 /** A job reads one data version and writes another: lineage is queryable both ways. */
 describe('jobs and data lineage', () => {
@@ -82,5 +84,45 @@ describe('jobs and data lineage', () => {
       (e: { body: { error: { code: string } } }) => e.body.error,
     );
     expect(unknown).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('hands a version referenced in S3 to a direct-mode input as its URI, and copies it for ro_mount', async () => {
+    const s3 = testS3();
+    const prefix = `lineage-test/${randomUUID()}`;
+    const admin = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    await admin.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${prefix}/x.txt`, Body: 'from s3' }));
+    admin.destroy();
+    const store = `s3${randomUUID().slice(0, 6)}`;
+    await client.datastores.create({
+      spec: {
+        name: store,
+        type: 's3',
+        bucket: s3.bucket,
+        prefix,
+        endpoint_url: s3.endpoint,
+        region: s3.region,
+        credentials: { access_key_id: s3.accessKeyId, secret_access_key: s3.secretAccessKey },
+      },
+    });
+    await client.data.create({ name: 'in-s3', path: `azureml://datastores/${store}/paths/` });
+    const yaml = [
+      'command: echo "direct=${{inputs.direct}}" && cat ${{inputs.mounted}}/x.txt',
+      'inputs:',
+      '  direct:',
+      '    path: azureml:in-s3:1',
+      '    mode: direct',
+      '  mounted:',
+      '    path: azureml:in-s3@latest',
+      '    mode: ro_mount',
+    ].join('\n');
+    const job = await submitJob(server.baseUrl, { yaml });
+    const { stdout } = await followJob(server.baseUrl, job.name);
+    expect(stdout).toContain(`direct=azureml://datastores/${store}/paths/`);
+    expect(stdout).toContain('from s3');
   });
 });

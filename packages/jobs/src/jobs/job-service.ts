@@ -152,7 +152,7 @@ export class JobService {
           field: `inputs.${asset.input}.path`,
         });
       }
-      const input = await this.#o.data.bindInput(ctx.workspaceId, asset.name, asset.version);
+      const input = await this.#o.data.bindInput(ctx.workspaceId, asset.name, asset.version, asset.mode);
       inputPaths[asset.input] = input.path;
       bound.push({ input: asset.input, name: input.name, version: input.version });
       const declared = command.inputs?.[asset.input];
@@ -388,9 +388,12 @@ export class JobService {
 function localInputPaths(
   spec: Pick<CommandJobSpec, 'inputs'>,
   root: string | null,
-): { paths: Record<string, string>; assets: Array<{ input: string; name: string; version: string }> } {
+): {
+  paths: Record<string, string>;
+  assets: Array<{ input: string; name: string; version: string; mode: string | undefined }>;
+} {
   const values: Record<string, string> = {};
-  const assets: Array<{ input: string; name: string; version: string }> = [];
+  const assets: Array<{ input: string; name: string; version: string; mode: string | undefined }> = [];
   for (const [name, input] of Object.entries(spec.inputs ?? {})) {
     if (typeof input !== 'object' || input.path === undefined) continue;
     const parsed = tryParseInputPath(input.path);
@@ -429,6 +432,7 @@ function localInputPaths(
           input: name,
           name: ref.name,
           version: ref.kind === 'versioned' ? ref.version : 'latest',
+          mode: input.mode,
         });
       }
     }

@@ -381,7 +381,7 @@ export class Scheduler {
     // and restores a shared copy if the cache was cleared since.
     for (const input of pinnedDataInputs(spec)) {
       if (!this.#o.data) throw new Error('this server has no data registry for the data inputs');
-      await this.#o.data.bindInput(row.workspace_id, input.name, input.version);
+      await this.#o.data.bindInput(row.workspace_id, input.name, input.version, input.mode);
     }
 
     const url = await this.#o.serverUrl();

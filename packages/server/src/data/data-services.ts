@@ -69,8 +69,12 @@ export async function buildDataServices(options: {
 
 function jobDataOf(data: DataService): JobData {
   return {
-    async bindInput(workspaceId, name, version) {
+    async bindInput(workspaceId, name, version, mode) {
       const v = await data.getVersion(workspaceId, name, version);
+      if (mode === 'direct' && v.storage === 'referenced') {
+        const inPlace = await data.localPathInPlace(workspaceId, v);
+        return { name: v.name, version: v.version, path: inPlace ?? v.source };
+      }
       return { name: v.name, version: v.version, path: await data.localCopy(workspaceId, v) };
     },
     async registerOutput(ctx, output) {
