@@ -1,6 +1,9 @@
 export {
   closestName,
   didYouMean,
+  formatDuration,
+  parseDuration,
+  parseSlurmTime,
   type SourcePosition,
   type SpecIssue,
   type SpecLocator,
@@ -11,7 +14,6 @@ export {
 export * from './asset-ref.js';
 export * from './command-job.js';
 export * from './compute.js';
-export { formatDuration, parseDuration, parseSlurmTime } from '@cairn/core';
 export * from './environment.js';
 export * from './job-common.js';
 export * from './job-io.js';

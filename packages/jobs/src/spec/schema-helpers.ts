@@ -1,7 +1,6 @@
-import { got } from '@cairn/core';
+import { got, parseDuration, parseSlurmTime } from '@cairn/core';
 import { z } from 'zod';
 import type { ParseResult } from './asset-ref.js';
-import { parseDuration, parseSlurmTime } from '@cairn/core';
 
 /** A string checked by one of the `tryParse…` functions, whose reason becomes the message. */
 export const checkedString = <T>(parse: (text: string) => ParseResult<T>) =>
