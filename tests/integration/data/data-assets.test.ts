@@ -10,6 +10,7 @@ import { CairnApiError, type CairnClient } from '@cairn/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../api/test-server.js';
 import { testS3 } from '../support/env.js';
+import { DIALECTS } from '../support/metadata-stores.js';
 
 async function failure(promise: Promise<unknown>): Promise<CairnApiError> {
   try {
@@ -46,13 +47,13 @@ async function upload(client: CairnClient, files: Record<string, string>): Promi
   return sha256(manifest);
 }
 
-describe('data assets', () => {
+describe.each(DIALECTS)('data assets (%s)', (dialect) => {
   let server: RunningServer;
   let client: CairnClient;
   let folder: string;
 
   beforeAll(async () => {
-    server = await startServer('sqlite', { data: { refreshTickMs: 0 } });
+    server = await startServer(dialect, { data: { refreshTickMs: 0 } });
     client = server.client;
     folder = await mkdtemp(join(tmpdir(), 'cairn-data-src-'));
   });
