@@ -2,7 +2,7 @@
 // starting it loads one file instead of transpiling TypeScript at start-up. Third-party packages stay
 // external and load from node_modules.
 import { existsSync, rmSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -52,6 +52,8 @@ for (const name of await readdir(`${jobs}/environments/curated`)) {
 }
 // fileset/hash-pool.ts: ./hash-worker.mjs (a worker thread's file, plain JavaScript with node: imports only)
 await copyFile('packages/fileset/src/hash-worker.mjs', 'dist/hash-worker.mjs');
+// data/samples/sample-datasets.ts: ./files/ (the sample datasets)
+await cp('packages/data/src/samples/files', 'dist/files', { recursive: true });
 // Every asset lookup left in the output must resolve from the file it ended up in (a chunk lives in
 // dist/chunks/, so a lookup moved there would miss): fail the build rather than a job at run time.
 for (const file of ['dist/cairn.mjs', ...(await readdir('dist/chunks')).map((f) => `dist/chunks/${f}`)]) {

@@ -1,6 +1,6 @@
 """Writes Cairn's sample datasets from the copies scikit-learn ships (no download).
 
-Run from the repository root with the project's venv:  .venv/bin/python packages/data/samples/build-samples.py
+Run from the repository root with the project's venv:  .venv/bin/python packages/data/src/samples/files/build-samples.py
 The output is committed; Cairn never generates it at run time.
 """
 
