@@ -4,7 +4,7 @@ export * from './manifest/data-manifest.js';
 export * from './mltable/index.js';
 export * from './refresh/refresher.js';
 export * from './registry/datastore-registry.js';
+export * from './samples/index.js';
 export * from './secrets/index.js';
 export * from './tabular/index.js';
-export * from './samples/index.js';
 export * from './upload/upload-local-data.js';

@@ -1,6 +1,6 @@
+import type { ManifestDiff } from '@cairn/fileset';
 import type { DataAssetRow, DataVersionRow } from '@cairn/store';
 import type { Selectable } from 'kysely';
-import type { ManifestDiff } from '../manifest/data-manifest.js';
 
 export const DATA_TYPES = ['uri_file', 'uri_folder', 'mltable'] as const;
 export type DataType = (typeof DATA_TYPES)[number];

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { alreadyExists, CairnError, conflict, ErrorCode, invalidArgument, notFound } from '@cairn/core';
-import { type BlobSink, blobStoreSink } from '@cairn/fileset';
+import { type BlobSink, blobStoreSink, type ManifestDiff } from '@cairn/fileset';
 import {
   type BlobStore,
   type DataVersionRow,
@@ -19,8 +19,7 @@ import { audit, type RequestContext } from '@cairn/tracking';
 import {
   type DataFileEntry,
   type DataManifest,
-  diffManifests,
-  type ManifestDiff,
+  diffDataManifests,
   parseDataManifest,
   serializeDataManifest,
   totalBytes,
@@ -298,7 +297,7 @@ export class DataService {
       this.getVersion(workspaceId, name, from),
       this.getVersion(workspaceId, name, to),
     ]);
-    return diffManifests(await this.manifest(a), await this.manifest(b));
+    return diffDataManifests(await this.manifest(a), await this.manifest(b));
   }
 
   // ---- reading ----
@@ -511,7 +510,7 @@ export class DataService {
       known: previous,
       hashLocal: this.#o.hashLocal,
     });
-    const diff = diffManifests(previous, manifest);
+    const diff = diffDataManifests(previous, manifest);
     const summary = summarize(diff);
     await this.#scheduleNextRefresh(ctx.workspaceId, name);
     if (summary.added + summary.changed + summary.removed === 0) {
@@ -837,7 +836,7 @@ export class DataService {
       previous === null
         ? null
         : summarize(
-            diffManifests(
+            diffDataManifests(
               await this.manifest(await this.getVersion(ctx.workspaceId, v.name, previous.version)),
               v.manifest,
             ),

@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { conflict, invalidArgument, notFound } from '@cairn/core';
+import { isSafeRelativePath } from '@cairn/fileset';
 import type { SourceObject } from '../datastores/datastore-adapter.js';
-import {
-  type DataFileEntry,
-  type DataManifest,
-  dataManifest,
-  isSafeRelativePath,
-} from '../manifest/data-manifest.js';
+import { type DataFileEntry, type DataManifest, dataManifest } from '../manifest/data-manifest.js';
 import type { DataType } from './data-records.js';
 import type { ResolvedSource } from './source.js';
 

@@ -1,4 +1,5 @@
 import { invalidArgument } from '@cairn/core';
+import { comparePaths, isSafeRelativePath, type ManifestDiff } from '@cairn/fileset';
 import { SHA256_PATTERN } from '@cairn/store';
 
 /**
@@ -21,15 +22,6 @@ export interface DataManifest {
   version: 1;
   kind: 'data';
   entries: DataFileEntry[];
-}
-
-/** Byte-wise order, the same on every platform and locale. */
-export const comparePaths = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** A safe relative posix path: no empty, `.` or `..` segments, not absolute, no NUL or backslash. */
-export function isSafeRelativePath(path: string): boolean {
-  if (path === '' || path.startsWith('/') || path.includes('\0') || path.includes('\\')) return false;
-  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 
 /** Canonical JSON, one entry per chunk (a manifest of millions of files is never one string). */
@@ -125,14 +117,8 @@ function checkEntries(entries: readonly DataFileEntry[], field: string): void {
   }
 }
 
-export interface ManifestDiff {
-  added: string[];
-  changed: string[];
-  removed: string[];
-}
-
 /** What differs between two versions' files, by path and content. */
-export function diffManifests(before: DataManifest, after: DataManifest): ManifestDiff {
+export function diffDataManifests(before: DataManifest, after: DataManifest): ManifestDiff {
   const old = new Map(before.entries.map((e) => [e.path, e.sha256]));
   const diff: ManifestDiff = { added: [], changed: [], removed: [] };
   const seen = new Set<string>();

@@ -23,7 +23,8 @@ export interface SampleDataset {
 const ROOT = new URL('./files/', import.meta.url);
 const at = (relative: string): string => resolve(fileURLToPath(new URL(relative, ROOT)));
 
-const SKLEARN = 'BSD-3-Clause (as bundled with scikit-learn 1.9.1; see packages/data/src/samples/files/LICENSE-scikit-learn.txt)';
+const SKLEARN =
+  'BSD-3-Clause (as bundled with scikit-learn 1.9.1; see packages/data/src/samples/files/LICENSE-scikit-learn.txt)';
 const UCI = 'UCI Machine Learning Repository (CC BY 4.0), via scikit-learn';
 
 /** The built-in catalogue (Cairn's stand-in for Azure Open Datasets). Small enough to ship: ~300 KB in all. */
