@@ -5,9 +5,14 @@ import { existsSync, rmSync } from 'node:fs';
 import { chmod, copyFile, cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { build as buildStudio } from 'vite';
 
 const started = Date.now();
 rmSync('dist', { recursive: true, force: true });
+// The web studio (packages/studio, Vite + React) into packages/studio/dist, which the server serves at
+// `/` when run from source; a copy goes to dist/studio for the bundle (packages/server/src/studio).
+await buildStudio({ configFile: 'packages/studio/vite.config.ts', logLevel: 'warn' });
+await cp('packages/studio/dist', 'dist/studio', { recursive: true });
 await build({
   entryPoints: { cairn: 'packages/cli/src/main.ts' },
   outdir: 'dist',
@@ -63,4 +68,4 @@ for (const file of ['dist/cairn.mjs', ...(await readdir('dist/chunks')).map((f) 
       throw new Error(`${file} looks up ${rel}, which the build did not copy`);
   }
 }
-console.log(`built dist/cairn.mjs in ${Date.now() - started} ms`);
+console.log(`built dist/cairn.mjs and the studio in ${Date.now() - started} ms`);

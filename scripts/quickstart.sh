@@ -14,7 +14,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-node scripts/build.mjs >/dev/null
+node scripts/build.mjs >/dev/null # the server bundle and the web studio
 
 port="${CAIRN_PORT:-5000}"
 data_dir="${CAIRN_DATA_DIR:-$HOME/.cairn}"
@@ -32,5 +32,5 @@ for _ in $(seq 1 100); do
 done
 
 node --import tsx examples/quickstart/log-example.ts --url "http://127.0.0.1:$port"
-echo "Cairn is running at http://127.0.0.1:$port (data in $data_dir). Press Ctrl-C to stop."
+echo "Cairn is running: open the studio at http://127.0.0.1:$port (data in $data_dir). Press Ctrl-C to stop."
 wait "$server"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone on a fresh Debian 12 box (as root) to a verdict:
-#   install → biome → tsc → unit tests → services (PostgreSQL, Python venv + SeaweedFS, in parallel)
+#   install → biome → tsc → unit tests → services (PostgreSQL, Slurm, Chromium, Python venv + SeaweedFS,
+#   in parallel)
 #   → integration tests → Python tests (tests/mlflow, python/tests).
 # Every stage runs even when an earlier test stage failed (so one run shows all failures), except that
 # a failed install or a service that does not start stops the run. Exits non-zero naming the stages
@@ -69,6 +70,8 @@ start_services() {
   pids[postgres]=$!
   bash scripts/services/slurm.sh >"$logs/slurm.log" 2>&1 &
   pids[slurm]=$!
+  bash scripts/services/chromium.sh >"$logs/chromium.log" 2>&1 &
+  pids[chromium]=$!
   # SeaweedFS and the Ray head run from the venv, so they start once the venv is ready.
   { bash scripts/services/python-env.sh && bash scripts/services/seaweedfs.sh && bash scripts/services/ray.sh; } >"$logs/python-seaweedfs.log" 2>&1 &
   pids[python-seaweedfs]=$!
@@ -93,6 +96,12 @@ start_services() {
   export CAIRN_TEST_PG_URI="postgresql://postgres:cairn@127.0.0.1:5432/postgres"
   export CAIRN_TEST_PYTHON="$root/.venv/bin/python"
   export CAIRN_TEST_SLURM=1
+  export CAIRN_TEST_CHROMIUM=/usr/bin/chromium
+}
+
+# The root project, then the studio (its own tsconfig: DOM libraries, JSX).
+typecheck() {
+  npx tsc -p tsconfig.json --noEmit && npx tsc -p packages/studio --noEmit
 }
 
 python_tests() {
@@ -116,7 +125,7 @@ python_tests() {
 
 stage install install || finish
 stage lint npx biome check .
-stage typecheck npx tsc -p tsconfig.json --noEmit
+stage typecheck typecheck
 stage unit npx vitest run --project unit --passWithNoTests
 stage services start_services || finish
 stage integration npx vitest run --project integration --passWithNoTests

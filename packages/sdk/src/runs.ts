@@ -65,8 +65,23 @@ export function uploadRequestBody(data: UploadBody): {
   if (typeof data === 'string' || data instanceof Uint8Array || data instanceof Blob) {
     return { body: data as NonNullable<RequestInit['body']> };
   }
-  const body = data instanceof ReadableStream ? data : ReadableStream.from(data);
+  const body = data instanceof ReadableStream ? data : streamOf(data);
   return { body, duplex: 'half' };
+}
+
+/** `ReadableStream.from`, which browsers' typings (and some browsers) lack. */
+function streamOf(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const chunks = source[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    async cancel(reason) {
+      await chunks.return?.(reason);
+    },
+  });
 }
 
 export const decodeRun = (run: WireRun): Run => {

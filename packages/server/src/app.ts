@@ -31,6 +31,7 @@ import { buildDataServices } from './data/data-services.js';
 import { errorStyleFor, formatError } from './http/error-format.js';
 import { parseJsonBody } from './http/json-body.js';
 import { registerMlflowRoutes } from './mlflow/index.js';
+import { registerStudio, STUDIO_PUBLIC_PATHS } from './studio/index.js';
 
 /** Everything a route handler can reach: the stores and the feature services built on them. */
 export interface Services {
@@ -203,11 +204,12 @@ export async function buildServer(config: ServerConfig): Promise<CairnServer> {
 
   app.get('/health', async () => 'OK');
 
-  registerAuth(app, { identity, config });
+  registerAuth(app, { identity, config, publicPaths: STUDIO_PUBLIC_PATHS });
   // Before the identity routes: it records every /api/v1 route registered after it for the OpenAPI check.
   registerNativeApi(app, services);
   await app.register(identityRoutes, { prefix: '/api/v1', identity, config });
   await registerMlflowRoutes(app, services);
+  await registerStudio(app, { defaultWorkspace: config.defaultWorkspace });
   await scheduler.start();
   sweeps.start();
   dataServices.refresher.start();

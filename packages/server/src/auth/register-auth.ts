@@ -27,8 +27,8 @@ export interface AuthOptions {
   identity: IdentityService;
   config: ServerConfig;
   /**
-   * Paths served without credentials: exact paths, or prefixes ending in '/'. `/health` and the
-   * OpenAPI document are always public.
+   * Paths served without credentials: exact paths, or prefixes ending in '/' ('/' itself is exact).
+   * `/health` and the OpenAPI document are always public.
    */
   publicPaths?: readonly string[];
 }
@@ -56,7 +56,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   const { identity, config } = options;
   const publicPaths = [...ALWAYS_PUBLIC, ...(options.publicPaths ?? [])];
   const isPublic = (path: string) =>
-    publicPaths.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
+    publicPaths.some((p) => (p.endsWith('/') && p !== '/' ? path.startsWith(p) : path === p));
   const local = localPrincipal(config.localUser);
   const localModePossible = isLoopback(config.host) && !config.authRequired;
 

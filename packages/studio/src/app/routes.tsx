@@ -1,0 +1,45 @@
+import type { ComponentType } from 'react';
+import { Route, Switch } from 'wouter';
+import { NotFound } from '../components/NotFound.js';
+import { ExperimentPage } from '../pages/experiment/ExperimentPage.js';
+import { HomePage } from '../pages/home/HomePage.js';
+import { RunPage } from '../pages/run/RunPage.js';
+
+/**
+ * The studio's pages, relative to `/w/:workspace`. To add a page: write it under pages/<name>/, add
+ * its route here, and (for a top-level section) a nav entry below. Route params reach the component
+ * as `params` (wouter); query-string state is read with `useSearchParams()`.
+ */
+export interface PageRoute {
+  path: string;
+  component: ComponentType<{ params: Record<string, string | undefined> }>;
+}
+
+export const routes: PageRoute[] = [
+  { path: '/', component: HomePage },
+  { path: '/experiments/:experimentId', component: ExperimentPage },
+  { path: '/runs/:runId', component: RunPage },
+  { path: '/runs/:runId/:tab', component: RunPage },
+];
+
+/** Sections in the top bar; `match` is the path prefix that marks the entry active. */
+export interface NavItem {
+  href: string;
+  label: string;
+  match: string;
+}
+
+export const navItems: NavItem[] = [{ href: '/', label: 'Experiments', match: '/' }];
+
+export function WorkspaceRoutes() {
+  return (
+    <Switch>
+      {routes.map((r) => (
+        <Route key={r.path} path={r.path} component={r.component} />
+      ))}
+      <Route>
+        <NotFound />
+      </Route>
+    </Switch>
+  );
+}

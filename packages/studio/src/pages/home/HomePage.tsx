@@ -1,0 +1,143 @@
+import { Link } from 'wouter';
+import { useExperiments, useRecentJobs, useRecentRuns } from '../../api/queries.js';
+import { QueryState } from '../../components/QueryState.js';
+import { StatusBadge } from '../../components/StatusBadge.js';
+import { Time } from '../../components/Time.js';
+import { formatDuration, runDuration } from '../../lib/format.js';
+
+/** The workspace home: its experiments, the newest runs across them, and the newest jobs. */
+export function HomePage() {
+  const experiments = useExperiments();
+  const ids = experiments.data?.map((e) => e.experimentId) ?? [];
+  const names = new Map(experiments.data?.map((e) => [e.experimentId, e.name]));
+  const runs = useRecentRuns(ids);
+  const jobs = useRecentJobs();
+  return (
+    <div className="page home">
+      <section className="panel">
+        <h2>Experiments</h2>
+        <QueryState query={experiments} what="experiments">
+          {(list) =>
+            list.length === 0 ? (
+              <p className="muted">
+                No experiments yet. Log one with <code>mlflow</code> (MLFLOW_TRACKING_URI=
+                {window.location.origin}) or submit a job with <code>cairn job create -f job.yml</code>.
+              </p>
+            ) : (
+              <table className="grid" data-testid="experiments">
+                <thead>
+                  <tr>
+                    <th>Name</th>
+                    <th>Id</th>
+                    <th>Updated</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((e) => (
+                    <tr key={e.experimentId}>
+                      <td>
+                        <Link href={`/experiments/${e.experimentId}`}>{e.name}</Link>
+                      </td>
+                      <td className="muted">{e.experimentId}</td>
+                      <td>
+                        <Time ms={e.lastUpdateTime} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </QueryState>
+      </section>
+
+      <section className="panel">
+        <h2>Recent runs</h2>
+        {ids.length === 0 && !experiments.isPending ? (
+          <p className="muted">No runs yet.</p>
+        ) : (
+          <QueryState query={runs} what="runs">
+            {(list) => (
+              <table className="grid" data-testid="recent-runs">
+                <thead>
+                  <tr>
+                    <th>Run</th>
+                    <th>Experiment</th>
+                    <th>Status</th>
+                    <th>User</th>
+                    <th>Started</th>
+                    <th>Duration</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((r) => (
+                    <tr key={r.runId}>
+                      <td>
+                        <Link href={`/runs/${r.runId}`}>{r.runName || r.runId}</Link>
+                      </td>
+                      <td>
+                        <Link href={`/experiments/${r.experimentId}`}>
+                          {names.get(r.experimentId) ?? r.experimentId}
+                        </Link>
+                      </td>
+                      <td>
+                        <StatusBadge status={r.status} />
+                      </td>
+                      <td>{r.userId}</td>
+                      <td>
+                        <Time ms={r.startTime} />
+                      </td>
+                      <td className="num">{formatDuration(runDuration(r))}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </QueryState>
+        )}
+      </section>
+
+      <section className="panel">
+        <h2>Recent jobs</h2>
+        <QueryState query={jobs} what="jobs">
+          {(list) =>
+            list.length === 0 ? (
+              <p className="muted">
+                No jobs yet: <code>cairn job create -f job.yml --stream</code>
+              </p>
+            ) : (
+              <table className="grid" data-testid="recent-jobs">
+                <thead>
+                  <tr>
+                    <th>Job</th>
+                    <th>Type</th>
+                    <th>Status</th>
+                    <th>Compute</th>
+                    <th>Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((j) => (
+                    <tr key={j.name}>
+                      <td>
+                        <Link href={`/jobs/${encodeURIComponent(j.name)}`}>{j.name}</Link>
+                      </td>
+                      <td>{j.type}</td>
+                      <td>
+                        <StatusBadge status={j.status} />
+                      </td>
+                      <td>{j.compute}</td>
+                      <td>
+                        <Time ms={j.createdAt} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </QueryState>
+      </section>
+    </div>
+  );
+}
