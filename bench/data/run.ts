@@ -10,7 +10,8 @@
  *     hash cache (cold) and again unchanged (warm, median of 3).
  * (B) 100k files of 1–8 KiB: the same tools cold, then 1% of the files rewritten and each tool again with
  *     the state its previous pass left (Cairn's hash cache, DVC's state database).
- * (C) End to end `cairn data create` / `cairn data refresh`: not measured yet (see `endToEnd` below).
+ * (C) End to end `cairn data create` / `cairn data refresh` through the bundled CLI and a server: A uploaded
+ *     cold and again unchanged; B referenced through a local datastore, then refreshed after 1% rewrites.
  *
  * Every tool reads the same files, which were just written, so all read from the page cache. DVC comes
  * from PyPI, installed on first use into .bench/.venv (not the project's test venv).
@@ -301,11 +302,69 @@ try {
   }
   B.push(cairnColdB, cairnWarmB);
 
-  // (C) End to end through the CLI and a server: TO BE ADDED by whoever lands `cairn data create`/`refresh`.
-  // Start a server as bench/jobs/run.ts does, time `cairn data create` on folder A (cold) and again
-  // (unchanged), then `cairn data refresh` on folder B after `modifySmallFiles`, and push Measures here;
-  // the README block below prints them under (C).
+  // (C) End to end through the CLI and a server (the bundle, as a user runs it): register folder A by
+  // upload, cold and again unchanged; reference folder B through a local datastore, rewrite 1% of it and
+  // refresh (the server lists B, compares sizes and mtimes with the last manifest, reads only what changed).
   const endToEnd: Measure[] = [];
+  {
+    console.log('(C) end to end through the CLI and a server …');
+    await run('node scripts/build.mjs', { cwd: repoRoot });
+    const port = 5600 + Math.floor(Math.random() * 300);
+    const url = `http://127.0.0.1:${port}`;
+    const server = spawn(
+      'node',
+      ['dist/cairn.mjs', 'server', 'start', '--port', String(port), '--data-dir', join(work, 'server')],
+      {
+        cwd: repoRoot,
+        stdio: 'ignore',
+      },
+    );
+    try {
+      for (let i = 0; i < 200; i++) {
+        if (
+          await fetch(`${url}/health`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
+        await sleep(50);
+      }
+      const env = { ...process.env, CAIRN_URL: url, XDG_CACHE_HOME: join(work, 'xdg') };
+      const cli = (args: string) => timeCommand(`node dist/cairn.mjs ${args}`, { cwd: repoRoot, env });
+      const e2e = async (label: string, bytes: number, args: string) => {
+        const m = { label, ms: await cli(args), bytes };
+        console.log(`  ${label}: ${ms(m.ms)}`);
+        endToEnd.push(m);
+      };
+      await e2e(
+        '`cairn data create --path A`, cold (hash, upload into the blob store)',
+        aBytes,
+        `data create --name a --path '${a}'`,
+      );
+      await e2e(
+        '`cairn data create --path A` again, unchanged (hash cache; nothing uploaded)',
+        aBytes,
+        `data create --name a --path '${a}'`,
+      );
+      await writeFile(join(work, 'ds.yml'), `name: bench\ntype: local\npath: ${work}\n`);
+      await run(`node dist/cairn.mjs datastore create -f '${join(work, 'ds.yml')}'`, { cwd: repoRoot, env });
+      await e2e(
+        '`cairn data create --path azureml://datastores/bench/paths/b` (server lists and hashes B)',
+        bBytes,
+        'data create --name b --path azureml://datastores/bench/paths/b',
+      );
+      const rewritten = modifySmallFiles(b, MANY_FILES, MODIFIED);
+      await e2e(
+        `\`cairn data refresh b\` after ${num(rewritten)} files (${num(MODIFIED * 100, 1)}%) of B were rewritten`,
+        bBytes,
+        'data refresh b',
+      );
+      await e2e('`cairn data refresh b` again, unchanged', bBytes, 'data refresh b');
+    } finally {
+      server.kill('SIGTERM');
+    }
+  }
 
   load.push(loadavg()[0]!);
   const cairnFor = (m: Measure): Measure | null => {
@@ -335,9 +394,7 @@ try {
     table(`(B) ${num(MANY_FILES)} files of 1–8 KiB (${gib(bBytes)})`, B, cairnFor),
     '',
     '(C) End to end, `cairn data create` / `cairn data refresh` through the CLI and a server:',
-    endToEnd.length > 0
-      ? table('(C) through the CLI', endToEnd, () => null)
-      : '_not measured yet: the commands are not in this build (see `endToEnd` in bench/data/run.ts)._',
+    endToEnd.length > 0 ? table('(C) through the CLI', endToEnd, () => null) : '_not measured in this run._',
     ...(notes.length > 0 ? ['', ...notes.map((n) => `- ${n}`)] : []),
     '',
   ].join('\n');

@@ -45,6 +45,8 @@ const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** How many paths of each kind a stored diff keeps; the diff route computes the full lists. */
 const DIFF_SAMPLE = 100;
 export const MIN_REFRESH_INTERVAL_SECONDS = 10;
+/** Manifests kept parsed (a 100k-file manifest is about 30 MB in memory). */
+const MANIFEST_CACHE_SIZE = 8;
 
 export interface DataServiceOptions {
   store: MetadataStore;
@@ -117,6 +119,8 @@ export interface LineageLink {
  */
 export class DataService {
   readonly #o: DataServiceOptions;
+  /** Parsed manifests by id, least recently used first. */
+  readonly #manifests = new Map<string, DataManifest>();
 
   constructor(options: DataServiceOptions) {
     this.#o = options;
@@ -287,8 +291,28 @@ export class DataService {
     );
   }
 
+  /** A version's manifest; manifests are immutable, so the last few read are kept parsed. */
   async manifest(version: DataVersion): Promise<DataManifest> {
-    return readDataManifest(this.#o.blobs, version.manifestId);
+    return this.#manifestById(version.manifestId);
+  }
+
+  async #manifestById(id: string): Promise<DataManifest> {
+    const cached = this.#manifests.get(id);
+    if (cached) {
+      this.#manifests.delete(id);
+      this.#manifests.set(id, cached);
+      return cached;
+    }
+    const manifest = await readDataManifest(this.#o.blobs, id);
+    this.#remember(id, manifest);
+    return manifest;
+  }
+
+  #remember(id: string, manifest: DataManifest): void {
+    this.#manifests.set(id, manifest);
+    while (this.#manifests.size > MANIFEST_CACHE_SIZE) {
+      this.#manifests.delete(this.#manifests.keys().next().value as string);
+    }
   }
 
   /** The full diff between two versions of an asset. */
@@ -528,6 +552,7 @@ export class DataService {
       description: latest.description,
       tags: latest.tags,
       cause: 'refresh',
+      diff: summary,
     });
     return { version, diff: summary };
   }
@@ -748,7 +773,7 @@ export class DataService {
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row ? readDataManifest(this.#o.blobs, row.manifest_id) : null;
+    return row ? this.#manifestById(row.manifest_id) : null;
   }
 
   async #verifyUploadedManifest(workspaceId: string, manifestId: string): Promise<DataManifest> {
@@ -787,6 +812,7 @@ export class DataService {
   async #storeManifest(workspaceId: string, manifest: DataManifest): Promise<string> {
     const stored = await this.#o.blobs.put(Readable.from(serializeDataManifest(manifest)));
     await recordWorkspaceBlobs(this.#o.store.db, workspaceId, [stored]);
+    this.#remember(stored.sha256, manifest);
     return stored.sha256;
   }
 
@@ -828,19 +854,22 @@ export class DataService {
       tags: Record<string, string>;
       refresh?: { source: string; intervalSeconds: number };
       cause: DataVersionEvent['cause'];
+      /** Against the latest version, when the caller has it already. */
+      diff?: DiffSummary;
     },
   ): Promise<DataVersion> {
     const { db } = this.#o.store;
-    const previous = await this.#latest(ctx.workspaceId, v.name);
+    const previous = v.diff ? null : await this.#latest(ctx.workspaceId, v.name);
     const diff =
-      previous === null
+      v.diff ??
+      (previous === null
         ? null
         : summarize(
             diffDataManifests(
               await this.manifest(await this.getVersion(ctx.workspaceId, v.name, previous.version)),
               v.manifest,
             ),
-          );
+          ));
     for (let attempt = 0; ; attempt++) {
       try {
         return await db.transaction().execute(async (trx) => {
