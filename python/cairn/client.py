@@ -1,4 +1,4 @@
-"""Workspace operations: workspaces, experiments, runs, metric histories, artifacts.
+"""Workspace operations: workspaces, experiments, runs, metric histories, artifacts, data assets.
 
 Workspaces go through Cairn's native API (``/api/v1/workspaces``; MLflow 3's ``/mlflow/workspaces``
 as a fallback). Everything else goes through the MLflow REST API, which every Cairn server and every
@@ -14,6 +14,7 @@ import re
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 from . import config
+from ._data_api import DataMethods
 from ._transport import Transport, quote_path
 from .errors import CairnError
 from .tracking import API, artifact_base_path
@@ -49,9 +50,12 @@ def _missing_route(err: CairnError) -> bool:
         "ENDPOINT_NOT_FOUND", "HTTP_ERROR", "NOT_IMPLEMENTED", "FEATURE_DISABLED"))
 
 
-class Client:
+class Client(DataMethods):
     """``Client("http://host:5000", token=...)``. ``token`` defaults to ``CAIRN_TOKEN`` /
-    ``MLFLOW_TRACKING_TOKEN``; basic auth comes from ``MLFLOW_TRACKING_USERNAME/PASSWORD``."""
+    ``MLFLOW_TRACKING_TOKEN``; basic auth comes from ``MLFLOW_TRACKING_USERNAME/PASSWORD``.
+
+    Data assets (``list_data``, ``upload_data``, ``download_data``, ...) come from
+    :class:`cairn._data_api.DataMethods`."""
 
     def __init__(self, url: Optional[str] = None, token: Optional[str] = None) -> None:
         s = config.load_settings()

@@ -26,6 +26,12 @@ class CairnError(Exception):
         self.status = status
         self.details = details or {}
 
+    @property
+    def field(self) -> Optional[str]:
+        """The request field the error is about (Cairn's ``details.field``), when the server said."""
+        f = self.details.get("field")
+        return f if isinstance(f, str) else None
+
     def __str__(self) -> str:
         status = f" (HTTP {self.status})" if self.status is not None else ""
         return f"{self.code}{status}: {self.message}"

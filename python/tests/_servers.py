@@ -6,7 +6,7 @@ import http.client
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 from urllib.parse import urlsplit
 
 
@@ -93,12 +93,18 @@ class Proxy(_Server):
         self.fail_next_log_batches = 0
         self.log_batch_attempts = 0
         self.log_batches_answered = 0
+        #: Data file downloads to answer with half their bytes before hanging up.
+        self.cut_next_downloads = 0
+        #: (method, path with query) of every request forwarded or failed, in arrival order.
+        self.seen: List[Tuple[str, str]] = []
         self.lock = threading.Lock()
         outer = self
 
         class H(_Handler):
             def handle_any(self) -> None:
                 body = self._read_body()
+                with outer.lock:
+                    outer.seen.append((self.command, self.path))
                 is_batch = urlsplit(self.path).path.endswith("/runs/log-batch")
                 if is_batch:
                     with outer.lock:
@@ -116,6 +122,18 @@ class Proxy(_Server):
                 resp = conn.getresponse()
                 data = resp.read()
                 conn.close()
+                with outer.lock:
+                    cut = outer.cut_next_downloads > 0 and "/files/content" in self.path
+                    if cut:
+                        outer.cut_next_downloads -= 1
+                if cut:
+                    self.send_response(resp.status)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 self._reply(resp.status, data, resp.getheader("Content-Type") or "application/json")
                 if is_batch:
                     with outer.lock:
