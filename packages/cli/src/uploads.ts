@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -6,6 +6,7 @@ import type { BlobSink, FileSetProgress, HashCache } from '@cairn/fileset';
 import { openHashCache } from '@cairn/fileset';
 import type { CairnClient } from '@cairn/sdk';
 import cliProgress from 'cli-progress';
+import tar from 'tar-stream';
 import { formatBytes } from './output.js';
 
 /** Content goes to the server through its upload API: only what the workspace lacks is sent. */
@@ -14,7 +15,35 @@ export function remoteSink(client: CairnClient): BlobSink {
     concurrency: 8,
     missing: (sha256s) => client.blobs.missing(sha256s),
     put: (body: Readable, expected) => client.blobs.put(expected.sha256, body),
+    putBatch: (files, onBytes) => client.blobs.putBatch(tarOf(files, onBytes)),
   };
+}
+
+/** A tar of the files, each entry named by its sha256, read as the request body is sent. */
+function tarOf(
+  files: readonly { absolutePath: string; size: number; sha256: string }[],
+  onBytes: (n: number) => void,
+): AsyncIterable<Uint8Array> {
+  const pack = tar.pack();
+  void (async () => {
+    try {
+      for (const file of files) {
+        const entry = pack.entry({ name: file.sha256, size: file.size });
+        for await (const chunk of createReadStream(file.absolutePath)) {
+          const bytes = chunk as Buffer;
+          onBytes(bytes.length);
+          if (!entry.write(bytes)) await new Promise<void>((resolve) => entry.once('drain', () => resolve()));
+        }
+        await new Promise<void>((resolve, reject) =>
+          entry.end((err?: Error | null) => (err ? reject(err) : resolve())),
+        );
+      }
+      pack.finalize();
+    } catch (err) {
+      pack.destroy(err as Error);
+    }
+  })();
+  return pack as unknown as AsyncIterable<Uint8Array>;
 }
 
 /**

@@ -16,6 +16,14 @@ export interface BlobSink {
   ): Promise<{ sha256: string; size: number; created: boolean }>;
   /** Puts worth keeping in flight at once for this destination. Default 8. */
   readonly concurrency?: number;
+  /**
+   * Uploads many small files in one request (a remote server: one round trip instead of one per file).
+   * Reads the files itself, reporting bytes as they are sent; resolves in the order given.
+   */
+  putBatch?(
+    files: readonly { path: string; absolutePath: string; size: number; sha256: string }[],
+    onBytes: (n: number) => void,
+  ): Promise<Array<{ sha256: string; size: number; created: boolean }>>;
 }
 
 /** The most sha256s passed to one `BlobSink.missing` call. */

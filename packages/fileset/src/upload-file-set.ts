@@ -80,7 +80,27 @@ export async function uploadFileSet(
       const present = batch.length - toUpload.length;
       meter.skipped(present, sumSizes(batch) - sumSizes(toUpload));
     }
-    await mapLimit(toUpload, concurrency, async (file) => {
+    // Small files travel many to a request when the sink takes batches.
+    const batched = sink.putBatch ? toUpload.filter((f) => f.size <= BATCH_FILE_BYTES) : [];
+    const single = sink.putBatch ? toUpload.filter((f) => f.size > BATCH_FILE_BYTES) : toUpload;
+    const uploadBatches = mapLimit(groupForBatches(batched), BATCHES_IN_FLIGHT, async (group) => {
+      const puts = await (sink.putBatch as NonNullable<BlobSink['putBatch']>)(group, (n) => meter.bytes(n));
+      group.forEach((file, i) => {
+        const put = puts[i];
+        if (!put || put.sha256 !== file.sha256 || put.size !== file.size) {
+          options.cache?.forget([file.absolutePath]);
+          throw conflict(
+            `'${file.path}' changed after it was hashed (its content no longer matches); run again once it stops changing`,
+            { field: options.field ?? 'path' },
+          );
+        }
+        result.uploaded += 1;
+        result.bytesUploaded += put.size;
+        if (put.created) result.newBytes += put.size;
+      });
+      meter.files(group.length);
+    });
+    await mapLimit(single, concurrency, async (file) => {
       const put = await sink.put(
         countingStream(file, (n) => meter.bytes(n)),
         {
@@ -100,9 +120,33 @@ export async function uploadFileSet(
       result.bytesUploaded += put.size;
       if (put.created) result.newBytes += put.size;
     });
+    await uploadBatches;
   }
   meter.finish();
   return result;
+}
+
+/** Files up to this size go in batches (when the sink takes them); bigger ones one to a request. */
+const BATCH_FILE_BYTES = 256 * 1024;
+const BATCH_MAX_FILES = 1000;
+const BATCH_MAX_BYTES = 16 * 1024 * 1024;
+const BATCHES_IN_FLIGHT = 2;
+
+function groupForBatches(files: readonly UploadableFile[]): UploadableFile[][] {
+  const groups: UploadableFile[][] = [];
+  let current: UploadableFile[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (current.length >= BATCH_MAX_FILES || (current.length > 0 && bytes + file.size > BATCH_MAX_BYTES)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += file.size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 const sumSizes = (files: readonly UploadableFile[]): number => files.reduce((total, f) => total + f.size, 0);

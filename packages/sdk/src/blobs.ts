@@ -41,4 +41,13 @@ export class BlobsApi {
     });
     return (await res.json()) as { sha256: string; size: number; created: boolean };
   }
+
+  /** Uploads many contents in one request: `tar` is a tar stream whose entries are named by sha256. */
+  async putBatch(tar: UploadBody): Promise<{ sha256: string; size: number; created: boolean }[]> {
+    const res = await this.#t.raw('POST', this.#path('/batch'), {
+      headers: { 'content-type': 'application/x-tar', accept: 'application/json' },
+      ...uploadRequestBody(tar),
+    });
+    return ((await res.json()) as { stored: { sha256: string; size: number; created: boolean }[] }).stored;
+  }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { dataManifest, serializeDataManifest } from '@cairn/data';
 import { CairnApiError, type CairnClient } from '@cairn/sdk';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../api/test-server.js';
 import { testS3 } from '../support/env.js';
@@ -186,6 +187,43 @@ describe.each(DIALECTS)('data assets (%s)', (dialect) => {
     // Bytes that do not match the hash in the URL are refused.
     const wrong = await failure(client.blobs.put(sha256('one'), Buffer.from('two')));
     expect(wrong.code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('uploads many contents in one batch request, refusing an entry that does not match its name', async () => {
+    const tarOf = async (entries: Array<[string, string]>) => {
+      const pack = tar.pack();
+      for (const [name, body] of entries) pack.entry({ name }, body);
+      pack.finalize();
+      const chunks: Buffer[] = [];
+      for await (const chunk of pack as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    };
+    const a = `batch a ${randomUUID()}`;
+    const b = `batch b ${randomUUID()}`;
+    const stored = await client.blobs.putBatch(
+      await tarOf([
+        [sha256(a), a],
+        [sha256(b), b],
+      ]),
+    );
+    expect(stored.map((x) => x.sha256)).toEqual([sha256(a), sha256(b)]);
+    expect((await client.blobs.missing([sha256(a), sha256(b)])).size).toBe(0);
+
+    const c = `batch c ${randomUUID()}`;
+    const wrong = await failure(
+      client.blobs.putBatch(
+        await tarOf([
+          [sha256(c), c],
+          [sha256('x'), 'not x'],
+        ]),
+      ),
+    );
+    expect(wrong.code).toBe('INVALID_ARGUMENT');
+    expect(wrong.message).toContain(sha256('x'));
+    // The entry before the bad one is kept.
+    expect((await client.blobs.missing([sha256(c)])).size).toBe(0);
+    const badName = await failure(client.blobs.putBatch(await tarOf([['not-a-hash', 'x']])));
+    expect(badName.message).toContain("'not-a-hash'");
   });
 
   it('archives versions: hidden from @latest and lists, still readable by number', async () => {
