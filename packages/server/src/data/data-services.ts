@@ -32,11 +32,16 @@ export async function buildDataServices(options: {
   log: FastifyBaseLogger;
 }): Promise<DataServices> {
   const { config, store, blobs } = options;
-  const { key } = await resolveSecretKey({
+  const { key, created } = await resolveSecretKey({
     base64: config.data.secretKey,
     source: `The ${ENV.secretKey} setting`,
     keyFile: config.data.secretKeyFile,
   });
+  if (created) {
+    options.log.warn(
+      `Created the key that seals datastore credentials: ${config.data.secretKeyFile}. Back it up with the database; without it stored credentials cannot be read (or set ${ENV.secretKey}).`,
+    );
+  }
   const datastores = new DatastoreRegistry({ store, secrets: new SecretBox(key) });
   const data = new DataService({
     store,
