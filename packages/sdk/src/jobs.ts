@@ -171,6 +171,10 @@ export class JobsApi {
     const maxReconnects = options.maxReconnects ?? 5;
     for (;;) {
       let error: unknown = null;
+      // The server opens with the job's current status (already terminal for a finished job), then sends
+      // the stored output, and closes after the final status. So a terminal status is held back until the
+      // server closes the stream, and yielded last, after all the output.
+      let final: JobStatusEvent | null = null;
       try {
         const res = await this.#t.raw('GET', this.#job(name, '/stream'), {
           query: { after },
@@ -187,13 +191,16 @@ export class JobsApi {
             yield { type: 'log', ...chunk };
           } else if (message.event === 'status') {
             const status = JSON.parse(message.data) as JobStatusEvent;
-            const ended = isTerminalJobStatus(status.status);
-            if (status.status !== lastStatus) {
+            if (isTerminalJobStatus(status.status)) final = status;
+            else if (status.status !== lastStatus) {
               lastStatus = status.status;
               yield { type: 'status', ...status };
             }
-            if (ended) return;
           }
+        }
+        if (final) {
+          yield { type: 'status', ...final };
+          return;
         }
       } catch (err) {
         // The server's own answers (not found, unauthenticated) and the caller's abort are final.

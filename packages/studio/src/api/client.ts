@@ -22,7 +22,13 @@ export function storeToken(token: string | null): void {
 
 export function createClient(workspace: string): CairnClient {
   const token = storedToken();
-  return new CairnClient({ baseUrl: window.location.origin, workspace, ...(token ? { token } : {}) });
+  return new CairnClient({
+    baseUrl: window.location.origin,
+    workspace,
+    // Browsers refuse `fetch` called with another `this` ("Illegal invocation"), as the SDK would call it.
+    fetch: (input, init) => window.fetch(input, init),
+    ...(token ? { token } : {}),
+  });
 }
 
 /** Whether an error is the server's answer to a bad request (not worth retrying). */

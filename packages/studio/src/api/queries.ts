@@ -85,3 +85,81 @@ export function useRecentJobs(limit = 10) {
     queryFn: async (): Promise<Job[]> => (await client.jobs.list(request)).jobs,
   });
 }
+
+/**
+ * Metric, param and tag keys for the column picker, from a sample of the newest runs (a key only older
+ * runs have can still be typed in by hand).
+ */
+export function useRunKeySample(experimentIds: readonly string[], sample = 300) {
+  const { workspace, client } = useWorkspace();
+  const request = {
+    experimentIds: [...experimentIds],
+    maxResults: sample,
+    include: ['metrics', 'params', 'tags'] as ('metrics' | 'params' | 'tags')[],
+  };
+  return useQuery({
+    queryKey: keys.runs(workspace, { ...request, purpose: 'keys' }),
+    queryFn: async (): Promise<Run[]> => (await client.runs.search(request)).runs,
+    staleTime: 60_000,
+    enabled: experimentIds.length > 0,
+  });
+}
+
+/** A metric downsampled on the server to about `buckets` buckets over a step range (all by default). */
+export function useMetricChart(
+  runId: string,
+  metricKey: string,
+  range: { startStep: number; endStep: number } | null,
+  buckets = 1000,
+) {
+  const { workspace, client } = useWorkspace();
+  return useQuery({
+    queryKey: [workspace, 'metric-chart', runId, metricKey, range, buckets],
+    queryFn: () => client.runs.metricChart(runId, metricKey, { buckets, ...(range ?? {}) }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A metric's full history (for the time axis); only for series small enough to fetch whole. */
+export function useMetricHistory(runId: string, metricKey: string, enabled: boolean) {
+  const { workspace, client } = useWorkspace();
+  return useQuery({
+    queryKey: [workspace, 'metric-history', runId, metricKey],
+    queryFn: async () => (await client.runs.metricHistory(runId, metricKey, { maxResults: 25_000 })).metrics,
+    enabled,
+  });
+}
+
+export function useArtifacts(runId: string, path: string) {
+  const { workspace, client } = useWorkspace();
+  return useQuery({
+    queryKey: [workspace, 'artifacts', runId, path],
+    queryFn: () => client.runs.listArtifacts(runId, path),
+  });
+}
+
+/** The first `maxBytes` of an artifact (a preview), and whether the file is longer. */
+export function useArtifactHead(runId: string, path: string | null, maxBytes: number) {
+  const { workspace, client } = useWorkspace();
+  return useQuery({
+    queryKey: [workspace, 'artifact-head', runId, path, maxBytes],
+    enabled: path !== null,
+    queryFn: async () => {
+      const download = await client.runs.downloadArtifact(runId, path ?? '', {
+        range: { start: 0, end: maxBytes - 1 },
+      });
+      const bytes = new Uint8Array(await new Response(download.body).arrayBuffer());
+      return { bytes, size: download.size ?? bytes.length, truncated: (download.size ?? 0) > bytes.length };
+    },
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useJob(name: string | null) {
+  const { workspace, client } = useWorkspace();
+  return useQuery({
+    queryKey: [workspace, 'job', name],
+    queryFn: () => client.jobs.get(name ?? ''),
+    enabled: name !== null,
+  });
+}

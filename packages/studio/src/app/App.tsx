@@ -3,6 +3,7 @@ import { Redirect, Route, Router, Switch } from 'wouter';
 import { isClientError } from '../api/client.js';
 import { WorkspaceProvider } from '../api/workspace-context.js';
 import { NotFound } from '../components/NotFound.js';
+import { studioPathForMlflowHash } from '../lib/mlflow-links.js';
 import { WorkspaceRoutes } from './routes.js';
 import { Shell } from './Shell.js';
 
@@ -31,7 +32,12 @@ export function App() {
       <Router>
         <Switch>
           <Route path="/">
-            <Redirect to={`/w/${DEFAULT_WORKSPACE}`} replace />
+            <Redirect
+              to={
+                studioPathForMlflowHash(window.location.hash, DEFAULT_WORKSPACE) ?? `/w/${DEFAULT_WORKSPACE}`
+              }
+              replace
+            />
           </Route>
           <Route path="/w/:workspace" nest>
             {(params) => (

@@ -36,8 +36,8 @@ export const ATTRIBUTES: Readonly<Record<string, AttributeDef>> = {
   run_name: { label: 'Run', sortable: true, numeric: false },
   status: { label: 'Status', sortable: true, numeric: false },
   user_id: { label: 'User', sortable: true, numeric: false },
-  start_time: { label: 'Started', sortable: true, numeric: true },
-  end_time: { label: 'Ended', sortable: true, numeric: true },
+  start_time: { label: 'Started', sortable: true, numeric: false },
+  end_time: { label: 'Ended', sortable: true, numeric: false },
   duration: { label: 'Duration', sortable: false, numeric: true },
   run_id: { label: 'Run id', sortable: true, numeric: false },
 };
@@ -179,4 +179,24 @@ export function catalogKeys(runs: Iterable<Run>): KeyCatalog {
     params: [...params].sort(byName),
     tags: [...tags].sort((a, b) => Number(system(a)) - Number(system(b)) || byName(a, b)),
   };
+}
+
+/** A column's width in pixels (the table lays every row out on the same grid). */
+export function columnWidth(column: Column): number {
+  if (column.kind === 'attribute') {
+    switch (column.key) {
+      case 'run_name':
+        return 220;
+      case 'status':
+        return 90;
+      case 'start_time':
+      case 'end_time':
+        return 160;
+      case 'run_id':
+        return 270;
+      default:
+        return 110;
+    }
+  }
+  return column.kind === 'tag' ? 150 : 120;
 }

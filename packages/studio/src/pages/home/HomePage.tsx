@@ -1,12 +1,23 @@
-import { Link } from 'wouter';
+import { Link, Redirect } from 'wouter';
 import { useExperiments, useRecentJobs, useRecentRuns } from '../../api/queries.js';
+import { useWorkspace } from '../../api/workspace-context.js';
 import { QueryState } from '../../components/QueryState.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Time } from '../../components/Time.js';
 import { formatDuration, runDuration } from '../../lib/format.js';
+import { studioPathForMlflowHash } from '../../lib/mlflow-links.js';
 
-/** The workspace home: its experiments, the newest runs across them, and the newest jobs. */
+/**
+ * The workspace home: its experiments, the newest runs across them, and the newest jobs. A link from an
+ * MLflow client (`/#/experiments/2/runs/abc`) goes on to the studio's page for it.
+ */
 export function HomePage() {
+  const { workspace } = useWorkspace();
+  const fromMlflow = studioPathForMlflowHash(window.location.hash, workspace);
+  return fromMlflow ? <Redirect to={`~${fromMlflow}`} replace /> : <Home />;
+}
+
+function Home() {
   const experiments = useExperiments();
   const ids = experiments.data?.map((e) => e.experimentId) ?? [];
   const names = new Map(experiments.data?.map((e) => [e.experimentId, e.name]));
