@@ -1,10 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
+import { storedToken } from '../api/client.js';
+import { needsSignIn, signOut } from '../api/sign-in.js';
 import { useWorkspace } from '../api/workspace-context.js';
+import { SignIn } from '../components/SignIn.js';
 import { navItems } from './routes.js';
 
-/** The frame around every page: the top bar (brand, sections, workspace switcher) and the content. */
+/**
+ * The frame around every page: the top bar (brand, sections, workspace switcher) and the content, or
+ * the sign-in form when the server wants credentials.
+ */
 export function Shell({ children }: { children: ReactNode }) {
   const [location] = useLocation();
   const { workspace, client } = useWorkspace();
@@ -42,9 +48,21 @@ export function Shell({ children }: { children: ReactNode }) {
             ))}
           </select>
           {me.data && <span className="muted">{me.data.user.name}</span>}
+          {storedToken() && (
+            <button
+              type="button"
+              className="small"
+              onClick={() => {
+                signOut();
+                window.location.reload();
+              }}
+            >
+              Sign out
+            </button>
+          )}
         </div>
       </header>
-      <main className="content">{children}</main>
+      <main className="content">{needsSignIn(me.error) ? <SignIn /> : children}</main>
     </div>
   );
 }
