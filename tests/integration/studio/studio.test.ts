@@ -68,7 +68,6 @@ describe('studio in Chromium', () => {
     await page.getByTestId('experiments').getByRole('link', { name: seeded.experimentName }).waitFor();
     await page.getByTestId('recent-runs').getByRole('link', { name: 'showcase' }).waitFor();
     await page.getByText('No jobs yet').waitFor();
-    await screenshot(page, 'home');
   });
 
   it('lists, filters, sorts, adds a metric column, groups and selects runs', async () => {
@@ -158,8 +157,10 @@ describe('studio in Chromium', () => {
     // About 1000 buckets drawn for 20k points, and the spike at step 12,345 (value 40) survives.
     expect(Number(await chart.getAttribute('data-drawn'))).toBeLessThanOrEqual(2000);
     expect(Number(await chart.getAttribute('data-ymax'))).toBe(40);
-    await page.getByLabel('Smoothing').fill('0.9');
     await page.getByLabel('Log scale').check();
+    await chart.locator('canvas').waitFor();
+    await page.getByLabel('Log scale').uncheck();
+    await page.getByLabel('Smoothing').fill('0.6');
     await chart.locator('canvas').waitFor();
     await screenshot(page, 'run-metrics');
 
@@ -215,5 +216,10 @@ describe('studio in Chromium', () => {
     await page.getByLabel('Search the log').fill('disk');
     await eventually(logCount, (t) => t === '1 of 31 lines', 'one matching line');
     expect(await page.locator('.log-line.stderr').textContent()).toContain('disk almost full');
+
+    // The home page now lists the job too.
+    await page.goto(url('/'));
+    await page.getByTestId('recent-jobs').getByRole('link', { name: job.name }).waitFor();
+    await screenshot(page, 'home');
   });
 });

@@ -50,11 +50,13 @@ export function ExperimentPage({ params }: { params: Record<string, string | und
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  const select = (ids: string[], on: boolean) => {
-    const next = new Set(selected);
-    for (const id of ids) on ? next.add(id) : next.delete(id);
-    setSelected(next);
-  };
+  const select = useCallback((ids: string[], on: boolean) => {
+    setSelected((prev) => {
+      const next = new Set(prev);
+      for (const id of ids) on ? next.add(id) : next.delete(id);
+      return next;
+    });
+  }, []);
   const groupOptions = [
     ...catalog.params.map((k) => `params.${k}`),
     ...catalog.tags.map((k) => `tags.${k}`),

@@ -1,6 +1,6 @@
 import type { Run } from '@cairn/sdk';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { Link } from 'wouter';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { type Column, cellText, columnWidth } from '../../lib/columns.js';
@@ -33,7 +33,7 @@ export function RunsTable(props: RunsTableProps) {
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    overscan: 8,
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length > 0 ? items[items.length - 1]!.index : -1;
@@ -101,34 +101,66 @@ export function RunsTable(props: RunsTableProps) {
               </div>
             );
           }
-          const run = row.run;
           return (
-            <div
-              key={run.runId}
-              className={selected.has(run.runId) ? 'rt-row selected' : 'rt-row'}
-              style={style}
-              data-run-id={run.runId}
-            >
-              <div className="rt-cell">
-                <input
-                  type="checkbox"
-                  aria-label={`Select ${run.runName || run.runId}`}
-                  checked={selected.has(run.runId)}
-                  onChange={(e) => onSelect([run.runId], e.target.checked)}
-                />
-              </div>
-              {columns.map((c) => (
-                <div key={c.id} className={c.numeric ? 'rt-cell num' : 'rt-cell'}>
-                  <Cell run={run} column={c} grouped={row.grouped} />
-                </div>
-              ))}
-            </div>
+            <RunRow
+              key={row.run.runId}
+              run={row.run}
+              grouped={row.grouped}
+              columns={columns}
+              template={template}
+              width={width}
+              top={item.start}
+              selected={selected.has(row.run.runId)}
+              onSelect={onSelect}
+            />
           );
         })}
       </div>
     </div>
   );
 }
+
+/**
+ * One run's row; memoised, so scrolling renders only the rows that come into view (a row's props,
+ * its offset included, stay equal while it stays on screen).
+ */
+const RunRow = memo(function RunRow(props: {
+  run: Run;
+  grouped: boolean;
+  columns: readonly Column[];
+  template: string;
+  width: number;
+  top: number;
+  selected: boolean;
+  onSelect: (runIds: string[], on: boolean) => void;
+}) {
+  const { run, grouped, columns, selected } = props;
+  return (
+    <div
+      className={selected ? 'rt-row selected' : 'rt-row'}
+      style={{
+        transform: `translateY(${props.top}px)`,
+        gridTemplateColumns: props.template,
+        width: props.width,
+      }}
+      data-run-id={run.runId}
+    >
+      <div className="rt-cell">
+        <input
+          type="checkbox"
+          aria-label={`Select ${run.runName || run.runId}`}
+          checked={selected}
+          onChange={(e) => props.onSelect([run.runId], e.target.checked)}
+        />
+      </div>
+      {columns.map((c) => (
+        <div key={c.id} className={c.numeric ? 'rt-cell num' : 'rt-cell'}>
+          <Cell run={run} column={c} grouped={grouped} />
+        </div>
+      ))}
+    </div>
+  );
+});
 
 function Cell({ run, column, grouped }: { run: Run; column: Column; grouped: boolean }) {
   if (column.kind === 'attribute' && column.key === 'run_name') {

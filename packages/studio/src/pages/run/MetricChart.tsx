@@ -64,7 +64,11 @@ export function MetricChart({
   const options = useMemo(
     (): Omit<uPlot.Options, 'width' | 'height'> => ({
       legend: { show: false },
-      scales: { x: { time: false }, y: settings.logScale ? { distr: 3 } : {} },
+      scales: {
+        // A single point gets a little room instead of uPlot's wide default span.
+        x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) },
+        y: settings.logScale ? { distr: 3 } : {},
+      },
       axes: [
         {
           label: timeAxis ? 'seconds' : 'step',
@@ -113,7 +117,9 @@ export function MetricChart({
       <div className="chart-head">
         <strong>{metricKey}</strong>
         <span className="muted">
-          {chart.data ? `${chart.data.totalCount.toLocaleString()} points` : ''}
+          {chart.data
+            ? `${chart.data.totalCount.toLocaleString()} point${chart.data.totalCount === 1 ? '' : 's'}`
+            : ''}
           {chart.data && chart.data.level >= 0 ? ' · downsampled' : ''}
           {range ? ` · steps ${range.startStep}–${range.endStep}` : ''}
         </span>
