@@ -90,7 +90,7 @@ export function useRecentJobs(limit = 10) {
  * Metric, param and tag keys for the column picker, from a sample of the newest runs (a key only older
  * runs have can still be typed in by hand).
  */
-export function useRunKeySample(experimentIds: readonly string[], sample = 300) {
+export function useRunKeySample(experimentIds: readonly string[], sample = 100) {
   const { workspace, client } = useWorkspace();
   const request = {
     experimentIds: [...experimentIds],

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { ATTRIBUTES, columnFromId, type KeyCatalog } from '../../lib/columns.js';
 
+const SHOWN_PER_SECTION = 200;
+
 /** A popover listing every attribute, metric, param and tag as a checkbox; a typed id can be added too. */
 export function ColumnPicker({
   catalog,
@@ -54,8 +56,10 @@ export function ColumnPicker({
           )}
           <div className="popover-list">
             {sections.map(([title, ids]) => {
-              const shown = ids.filter((id) => q === '' || id.toLowerCase().includes(q));
-              if (shown.length === 0) return null;
+              const matching = ids.filter((id) => q === '' || id.toLowerCase().includes(q));
+              if (matching.length === 0) return null;
+              // A run with thousands of metrics must not freeze the popover: list a screenful, search the rest.
+              const shown = matching.slice(0, SHOWN_PER_SECTION);
               return (
                 <fieldset key={title}>
                   <legend>{title}</legend>
@@ -72,6 +76,9 @@ export function ColumnPicker({
                       </label>
                     );
                   })}
+                  {matching.length > shown.length && (
+                    <div className="muted">{matching.length - shown.length} more: type to narrow</div>
+                  )}
                 </fieldset>
               );
             })}
