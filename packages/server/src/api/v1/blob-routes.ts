@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { invalidArgument } from '@cairn/core';
 import { missingWorkspaceBlobs, type PutResult, recordWorkspaceBlobs, SHA256_PATTERN } from '@cairn/store';
 import tar from 'tar-stream';
@@ -9,6 +10,10 @@ import { WorkspaceParam } from './schemas.js';
 
 const Sha256 = z.string().regex(SHA256_PATTERN, 'must be a sha256 in lowercase hex (64 characters)');
 export const MAX_MISSING_QUERY = 10_000;
+/** Batch entries being written at once (their fsyncs overlap). */
+const BATCH_WRITES_IN_FLIGHT = 16;
+/** Entries up to this size are read into memory and written concurrently; bigger ones stream. */
+const BATCH_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /**
  * Content-addressed upload, the way a remote CLI sends a code folder or a data folder: it hashes the
@@ -74,8 +79,31 @@ export function blobRoutes(api: NativeApi): void {
       const input = uploadStream(body);
       input.on('error', (err) => extract.destroy(err));
       input.pipe(extract);
-      const stored: PutResult[] = [];
+      // Entries arrive one after another; each is read into memory (batches carry small files) and
+      // stored while the next arrives, a few at a time, so their writes and fsyncs overlap.
+      const stored: Array<PutResult | undefined> = [];
+      const inFlight = new Set<Promise<void>>();
+      let failure: unknown = null;
+      const store = (index: number, name: string, bytes: Buffer) => {
+        const task = services.blobs
+          .put(Readable.from([bytes]))
+          .then((put) => {
+            if (put.sha256 !== name) {
+              throw invalidArgument(
+                `Batch entry ${name} hashes to ${put.sha256}: the file changed while it was uploaded; hash it again and retry`,
+                { field: 'body' },
+              );
+            }
+            stored[index] = put;
+          })
+          .catch((err: unknown) => {
+            failure ??= err;
+          })
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      };
       try {
+        let index = 0;
         for await (const entry of extract) {
           const name = entry.header.name;
           if (!SHA256_PATTERN.test(name)) {
@@ -87,21 +115,36 @@ export function blobRoutes(api: NativeApi): void {
               },
             );
           }
-          const put = await services.blobs.put(entry as unknown as AsyncIterable<Uint8Array>);
-          if (put.sha256 !== name) {
-            throw invalidArgument(
-              `Batch entry ${name} hashes to ${put.sha256}: the file changed while it was uploaded; hash it again and retry`,
-              { field: 'body' },
-            );
+          if ((entry.header.size ?? 0) > BATCH_BUFFER_BYTES) {
+            // A big entry streams straight into the store instead of memory.
+            const put = await services.blobs.put(entry as unknown as AsyncIterable<Uint8Array>);
+            if (put.sha256 !== name) {
+              throw invalidArgument(`Batch entry ${name} hashes to ${put.sha256}: hash it again and retry`, {
+                field: 'body',
+              });
+            }
+            stored[index++] = put;
+            continue;
           }
-          stored.push(put);
+          const chunks: Buffer[] = [];
+          for await (const chunk of entry as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+          store(index++, name, Buffer.concat(chunks));
+          while (inFlight.size >= BATCH_WRITES_IN_FLIGHT) await Promise.race(inFlight);
+          if (failure) throw failure;
         }
+        await Promise.all(inFlight);
+        if (failure) throw failure;
       } finally {
-        await recordWorkspaceBlobs(services.store.db, request.workspaceId, stored);
+        await Promise.allSettled(inFlight);
+        await recordWorkspaceBlobs(
+          services.store.db,
+          request.workspaceId,
+          stored.filter((p): p is PutResult => p !== undefined),
+        );
         input.unpipe(extract);
         input.resume();
       }
-      return { stored };
+      return { stored: stored as PutResult[] };
     },
   });
 }
