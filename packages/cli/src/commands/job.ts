@@ -41,7 +41,7 @@ export function registerJobCommands(program: Command): void {
   job
     .command('create')
     .description(
-      'Submit a job from its YAML file: its code folder is uploaded (only files the workspace lacks), local inputs too on a remote server',
+      'Submit a job from its YAML file: its code folder and local inputs are uploaded (only content the workspace lacks)',
     )
     .requiredOption('-f, --file <path>', 'the job YAML (type: command)')
     .option('--set <path=value>', 'override a field, e.g. inputs.C=0.5 (repeatable)', collect)
