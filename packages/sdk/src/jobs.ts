@@ -11,6 +11,7 @@ import type {
   JobStatusEvent,
   ListJobsRequest,
   SpecRequest,
+  SweepDetails,
 } from './wire.js';
 
 /** What `jobs.stream` yields: the job's output and its status changes, in order. */
@@ -131,14 +132,36 @@ export class JobsApi {
     );
   }
 
-  /** A job and its status history, oldest transition first. */
-  get(name: string): Promise<{ job: Job; events: JobStatusEvent[] }> {
+  /** A job and its status history, oldest transition first; a sweep with its trials. */
+  get(name: string): Promise<{ job: Job; events: JobStatusEvent[]; sweep?: SweepDetails }> {
     return this.#t.json('GET', this.#job(name));
   }
 
   /** The files of a job's code snapshot (optionally only those under `prefix`). */
   snapshot(name: string, options: { prefix?: string } = {}): Promise<JobSnapshot> {
     return this.#t.json('GET', this.#job(name, '/snapshot'), { query: { prefix: options.prefix } });
+  }
+
+  /** One file of a job's code snapshot as a stream (`range`: the first bytes only, for a preview). */
+  async snapshotFile(
+    name: string,
+    path: string,
+    options: { range?: { start: number; end?: number }; signal?: AbortSignal } = {},
+  ): Promise<{ body: ReadableStream<Uint8Array>; size: number | null }> {
+    const headers: Record<string, string> = {};
+    if (options.range) headers.range = `bytes=${options.range.start}-${options.range.end ?? ''}`;
+    const res = await this.#t.raw('GET', this.#job(name, '/snapshot/file'), {
+      query: { path },
+      headers,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const length = res.headers.get('content-length');
+    const total = res.headers.get('content-range')?.split('/')[1] ?? length;
+    const size = total === null || total === undefined ? null : Number(total);
+    return {
+      body: res.body ?? new ReadableStream({ start: (c) => c.close() }),
+      size: Number.isFinite(size) ? size : null,
+    };
   }
 
   /** Cancels a job: a queued one at once, a running one by stopping its whole process tree. */

@@ -323,14 +323,45 @@ export interface CreateJobRequest {
   codeRoot?: string;
   /** The `code` folder as uploaded through `client.blobs` (the sha256 of its snapshot manifest). */
   snapshotId?: string;
+  /** Submit this job again (fresh name) with its spec and code snapshot; `set` changes the new one. */
+  rerunOf?: string;
   /** Why, for the audit log. */
   message?: string;
 }
 
 export interface ListJobsRequest {
   status?: JobStatus;
+  /** Only the trials of this sweep. */
+  parent?: string;
   maxResults?: number;
   pageToken?: string;
+}
+
+/** One trial of a sweep, as `jobs.get` of the sweep describes it. */
+export interface SweepTrial {
+  name: string;
+  index: number;
+  status: JobStatus;
+  /** The sampled hyperparameters. */
+  params: Record<string, unknown>;
+  runId: string | null;
+  /** The primary metric's best value under the goal. */
+  bestValue: number | null;
+  /** How many primary-metric values the trial logged. */
+  metricCount: number;
+  /** The early-termination policy that stopped the trial, and why. */
+  earlyTerminated: string | null;
+  earlyTerminatedReason: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export interface SweepDetails {
+  primaryMetric: string;
+  goal: 'maximize' | 'minimize';
+  seed: number;
+  trials: SweepTrial[];
+  bestTrial: { name: string; value: number; runId: string | null } | null;
 }
 
 export interface ComputeTarget {

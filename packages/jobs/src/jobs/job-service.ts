@@ -33,6 +33,7 @@ import type { JobData } from './job-data.js';
 import { randomJobName } from './job-names.js';
 import { type Job, type JobEventRecord, loadJobEvents, toJob, transitionJob } from './job-records.js';
 import { isTerminal, type JobStatus } from './job-status.js';
+import { rerunSpec } from './rerun-spec.js';
 import { verifyUploadedSnapshot } from './uploaded-snapshot.js';
 
 export interface JobServiceOptions {
@@ -66,6 +67,17 @@ export interface CreateJobInput {
    * workspace. Takes the place of snapshotting `code` from `codeRoot`.
    */
   snapshotId?: string | null;
+  /**
+   * A snapshot this workspace already holds as another job's code (a rerun reuses its source job's):
+   * used as is, without the upload check. Set only by `rerunJob`, never from a request body.
+   */
+  reuseSnapshotId?: string | null;
+}
+
+/** What `rerunJob` takes: the job to submit again and `--set` overrides for the new one. */
+export interface RerunJobInput {
+  source: string;
+  overrides?: readonly string[];
 }
 
 export interface ListJobsQuery {
@@ -175,7 +187,9 @@ export class JobService {
           });
 
     let snapshotId: string | null = null;
-    if (input.snapshotId) {
+    if (input.reuseSnapshotId) {
+      snapshotId = input.reuseSnapshotId;
+    } else if (input.snapshotId) {
       if (trial.code === undefined) {
         throw invalidArgument("A code snapshot was uploaded but the spec names no 'code' folder", {
           field: 'code',
@@ -254,6 +268,31 @@ export class JobService {
     }
     this.#o.bus.notifyWork();
     return toJob(row);
+  }
+
+  /**
+   * Submits a job again (the studio's rerun, where a browser cannot upload a code folder): the source
+   * job's stored spec (data inputs pinned to the versions it read) with `overrides`, under a fresh name,
+   * reusing its code snapshot as it is (a sweep trial becomes a command job: see rerunSpec). Relative
+   * local input paths were relative to the submitter's folder, which the server does not keep: such an
+   * input must be set to an absolute path or a data asset.
+   */
+  async rerunJob(ctx: RequestContext, input: RerunJobInput): Promise<Job> {
+    const source = await this.getJobRow(ctx.workspaceId, input.source);
+    const file = `rerun of ${input.source}`;
+    let spec = parseJobSpec(JSON.stringify(rerunSpec(JSON.parse(source.spec))), file).spec;
+    if (input.overrides?.length) spec = applyOverrides(spec, input.overrides);
+    for (const [name, value] of Object.entries(spec.inputs ?? {})) {
+      const path = typeof value === 'object' ? value.path : undefined;
+      const parsed = path === undefined ? null : tryParseInputPath(path);
+      if (parsed?.type === 'success' && parsed.value.kind === 'local' && !isAbsolute(parsed.value.path)) {
+        throw invalidArgument(
+          `inputs.${name}: job '${input.source}' read the local path '${parsed.value.path}' relative to the folder it was submitted from, which a rerun does not know; set inputs.${name} to an absolute path or a data asset (azureml:<name>:<version>)`,
+          { field: `inputs.${name}.path` },
+        );
+      }
+    }
+    return this.createJob(ctx, { yaml: JSON.stringify(spec), file, reuseSnapshotId: source.snapshot_id });
   }
 
   async getJob(workspaceId: string, name: string): Promise<Job> {

@@ -101,6 +101,16 @@ const EnvironmentWire = z
   })
   .meta({ id: 'Environment' });
 
+interface RerunBody {
+  rerunOf: string;
+  set: string[];
+  message?: string | undefined;
+  yaml?: unknown;
+  spec?: unknown;
+  codeRoot?: unknown;
+  snapshotId?: unknown;
+}
+
 const wireJob = (job: Job) => ({ ...job, spec: job.spec as unknown as Record<string, unknown> });
 
 /** A spec body: YAML text (`yaml`) or the spec as JSON (`spec`), exactly one. */
@@ -117,13 +127,28 @@ export function jobRoutes(api: NativeApi): void {
   const { app, registry, services } = api;
   const { jobs, store } = services;
 
+  /** `POST jobs` with `rerunOf`: the studio's rerun (a browser cannot upload a code folder). */
+  const rerun = (body: RerunBody, request: Parameters<typeof trackingContext>[0]) => {
+    const extra = (['yaml', 'spec', 'codeRoot', 'snapshotId'] as const).find((k) => body[k] !== undefined);
+    if (extra !== undefined) {
+      throw invalidArgument(
+        `'rerunOf' takes the spec and code of job '${body.rerunOf}': leave out '${extra}' (change the new job with 'set' overrides)`,
+        { field: extra },
+      );
+    }
+    return jobs.rerunJob(trackingContext(request, body.message), {
+      source: body.rerunOf,
+      overrides: body.set,
+    });
+  };
+
   defineRoute(app, registry, {
     method: 'POST',
     url: `${WS}/jobs`,
     tag: 'jobs',
     summary: 'Submit a job',
     description:
-      "The job YAML (Azure ML v2 `type: command`) as text in `yaml` or as JSON in `spec`, with `set` overrides (`inputs.C=0.5`). `snapshotId` names the `code` folder as the client uploaded it (hash the files, `POST blobs/missing`, `PUT blobs/{sha256}` for each missing content and for the manifest; the CLI and SDKs do this). `codeRoot` instead names a folder on the server's own disk that `code` and local input paths are relative to (loopback servers only, where the CLI runs beside the server).",
+      "The job YAML (Azure ML v2 `type: command`) as text in `yaml` or as JSON in `spec`, with `set` overrides (`inputs.C=0.5`). `snapshotId` names the `code` folder as the client uploaded it (hash the files, `POST blobs/missing`, `PUT blobs/{sha256}` for each missing content and for the manifest; the CLI and SDKs do this). `codeRoot` instead names a folder on the server's own disk that `code` and local input paths are relative to (loopback servers only, where the CLI runs beside the server). `rerunOf` submits an existing job again with its spec and code snapshot (the studio's rerun).",
     params: WsParams,
     body: z.strictObject({
       yaml: z.string().max(1_000_000).optional(),
@@ -135,11 +160,17 @@ export function jobRoutes(api: NativeApi): void {
         .string()
         .regex(/^[0-9a-f]{64}$/, 'must be the sha256 of an uploaded snapshot manifest')
         .optional(),
+      rerunOf: JobName.optional().describe(
+        'Submit this job again (under a fresh name) from its stored spec and code snapshot, with `set` overrides; leave out `yaml`, `spec`, `codeRoot` and `snapshotId`',
+      ),
       message: Message,
     }),
     response: z.object({ job: JobWire }),
     status: 201,
     handler: async ({ body, request }) => {
+      if (body.rerunOf !== undefined) {
+        return { job: wireJob(await rerun({ ...body, rerunOf: body.rerunOf }, request)) };
+      }
       if (body.codeRoot !== undefined && !isLoopback(services.config.host)) {
         throw invalidArgument(
           "'codeRoot' (a folder on the server's disk) is accepted only by a server bound to loopback; upload the code folder instead and send its 'snapshotId' (the CLI does this)",
