@@ -1,4 +1,5 @@
 import { BlobsApi } from './blobs.js';
+import { DashboardsApi } from './dashboards.js';
 import { DataApi, DatastoresApi } from './data.js';
 import { ExperimentsApi } from './experiments.js';
 import { AuditApi, TokensApi, UsersApi, WorkspacesApi } from './identity.js';
@@ -37,6 +38,7 @@ export class CairnClient {
   readonly blobs: BlobsApi;
   readonly data: DataApi;
   readonly datastores: DatastoresApi;
+  readonly dashboards: DashboardsApi;
   readonly #options: CairnClientOptions;
 
   constructor(options: CairnClientOptions) {
@@ -55,6 +57,7 @@ export class CairnClient {
     this.blobs = new BlobsApi(transport, this.workspace);
     this.data = new DataApi(transport, this.workspace);
     this.datastores = new DatastoresApi(transport, this.workspace);
+    this.dashboards = new DashboardsApi(transport, this.workspace);
   }
 
   get baseUrl(): string {

@@ -36,6 +36,7 @@ export interface Database {
   data_versions: DataVersionRow;
   data_lineage: DataLineageRow;
   data_events: DataEventRow;
+  dashboards: DashboardRow;
 }
 
 export interface WorkspaceRow {
@@ -396,4 +397,17 @@ export interface DataEventRow {
   /** JSON: how it was created (refresh, register, job output) and the diff counts. */
   payload: string;
   at: number;
+}
+
+/** A studio dashboard on an experiment; `layout` is JSON (validated by the API, versioned inside). */
+export interface DashboardRow {
+  workspace_id: string;
+  experiment_id: number;
+  id: string;
+  name: string;
+  layout: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  updated_by: string;
 }

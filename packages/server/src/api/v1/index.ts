@@ -3,6 +3,7 @@ import type { Services } from '../../app.js';
 import { OpenApiRegistry } from '../../openapi/index.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { blobRoutes } from './blob-routes.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { dataRoutes, dataTableRoutes } from './data-routes.js';
 import { datastoreRoutes } from './datastore-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
@@ -42,6 +43,7 @@ export function registerNativeApi(app: FastifyInstance, services: Services): Ope
   datastoreRoutes(api);
   dataRoutes(api);
   dataTableRoutes(api);
+  dashboardRoutes(api);
   describeIdentityOperations(registry);
 
   let document: unknown = null;

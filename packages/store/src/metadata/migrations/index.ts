@@ -5,6 +5,7 @@ import * as m0003 from './0003-artifact-multipart-parts.js';
 import * as m0004 from './0004-jobs.js';
 import * as m0005 from './0005-service-users.js';
 import * as m0006 from './0006-data.js';
+import * as m0007 from './0007-dashboards.js';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'postgres';
@@ -20,6 +21,7 @@ const MODULES: Record<string, MigrationModule> = {
   '0004-jobs': m0004,
   '0005-service-users': m0005,
   '0006-data': m0006,
+  '0007-dashboards': m0007,
 };
 
 export function migrationsFor(ctx: MigrationContext): Record<string, Migration> {
