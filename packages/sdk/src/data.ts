@@ -153,15 +153,20 @@ export class DataApi {
     const files: DataFile[] = [];
     let after: string | undefined;
     for (;;) {
-      const page = await this.#t.json<{ files: DataFile[]; next: string | null }>(
-        'GET',
-        this.#version(name, version, '/files'),
-        { query: { prefix: options.prefix, after } },
-      );
+      const page = await this.filesPage(name, version, { ...options, ...(after ? { after } : {}) });
       files.push(...page.files);
       if (page.next === null) return files;
       after = page.next;
     }
+  }
+
+  /** One page of a version's files, sorted by path: those after `after`; `next` continues it. */
+  filesPage(
+    name: string,
+    version: string,
+    options: { prefix?: string; after?: string; maxResults?: number } = {},
+  ): Promise<{ files: DataFile[]; next: string | null }> {
+    return this.#t.json('GET', this.#version(name, version, '/files'), { query: { ...options } });
   }
 
   /** One file's bytes as a web stream (CONFLICT when a referenced source changed). */

@@ -1,6 +1,9 @@
 import type { ComponentType } from 'react';
 import { Route, Switch } from 'wouter';
 import { NotFound } from '../components/NotFound.js';
+import { DataAssetPage } from '../pages/data/DataAssetPage.js';
+import { DataListPage } from '../pages/data/DataListPage.js';
+import { DataVersionPage } from '../pages/data/DataVersionPage.js';
 import { ExperimentPage } from '../pages/experiment/ExperimentPage.js';
 import { HomePage } from '../pages/home/HomePage.js';
 import { RunPage } from '../pages/run/RunPage.js';
@@ -20,6 +23,11 @@ export const routes: PageRoute[] = [
   { path: '/experiments/:experimentId', component: ExperimentPage },
   { path: '/runs/:runId', component: RunPage },
   { path: '/runs/:runId/:tab', component: RunPage },
+  // data (pages/data): assets, a version (`latest` allowed) and its tabs
+  { path: '/data', component: DataListPage },
+  { path: '/data/:name', component: DataAssetPage },
+  { path: '/data/:name/:version', component: DataVersionPage },
+  { path: '/data/:name/:version/:tab', component: DataVersionPage },
 ];
 
 /** Sections in the top bar; `match` is the path prefix that marks the entry active. */
@@ -29,7 +37,10 @@ export interface NavItem {
   match: string;
 }
 
-export const navItems: NavItem[] = [{ href: '/', label: 'Experiments', match: '/' }];
+export const navItems: NavItem[] = [
+  { href: '/', label: 'Experiments', match: '/' },
+  { href: '/data', label: 'Data', match: '/data' },
+];
 
 export function WorkspaceRoutes() {
   return (
