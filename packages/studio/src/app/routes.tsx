@@ -1,6 +1,8 @@
 import type { ComponentType } from 'react';
 import { Route, Switch } from 'wouter';
 import { NotFound } from '../components/NotFound.js';
+import { ComparePage } from '../pages/compare/ComparePage.js';
+import { DashboardPage } from '../pages/dashboard/DashboardPage.js';
 import { DataAssetPage } from '../pages/data/DataAssetPage.js';
 import { DataListPage } from '../pages/data/DataListPage.js';
 import { DataVersionPage } from '../pages/data/DataVersionPage.js';
@@ -22,6 +24,10 @@ export const routes: PageRoute[] = [
   { path: '/', component: HomePage },
   { path: '/experiments/:experimentId', component: ExperimentPage },
   { path: '/runs/:runId', component: RunPage },
+  // compare (pages/compare) and an experiment's dashboards (pages/dashboard)
+  { path: '/compare', component: ComparePage },
+  { path: '/experiments/:experimentId/dashboards', component: DashboardPage },
+  { path: '/experiments/:experimentId/dashboards/:dashboardId', component: DashboardPage },
   { path: '/runs/:runId/:tab', component: RunPage },
   // data (pages/data): assets, a version (`latest` allowed) and its tabs
   { path: '/data', component: DataListPage },

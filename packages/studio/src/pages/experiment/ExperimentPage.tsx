@@ -72,6 +72,7 @@ export function ExperimentPage({ params }: { params: Record<string, string | und
           <span>/</span>
         </div>
         <h1 data-testid="experiment-name">{experiment.data?.name ?? experimentId}</h1>
+        <Link href={`/experiments/${experimentId}/dashboards`}>Dashboards</Link>
         {experiment.error ? (
           <ErrorBox title="Could not load the experiment" error={experiment.error} />
         ) : null}

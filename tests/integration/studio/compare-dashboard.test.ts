@@ -1,0 +1,149 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../api/test-server.js';
+import { eventually, launchChromium, screenshot } from './browser.js';
+import { type SeededWorkspace, seedWorkspace } from './seed-workspace.js';
+
+// The compare page and an experiment dashboard in a real Chromium against a real server.
+describe('studio compare and dashboards in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let seeded: SeededWorkspace;
+  const suffix = Math.random().toString(36).slice(2, 8);
+
+  beforeAll(async () => {
+    await build({
+      configFile: join(import.meta.dirname, '../../../packages/studio/vite.config.ts'),
+      logLevel: 'warn',
+    });
+    server = await startServer('sqlite');
+    [seeded, browser] = await Promise.all([
+      seedWorkspace(server.client, { runs: 6, steps: 30, name: `compare-${suffix}` }),
+      launchChromium(),
+    ]);
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && page) {
+      const path = join(tmpdir(), `studio-failure-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`);
+      await page.screenshot({ path, fullPage: true }).catch(() => {});
+      console.error(`studio test failed on ${page.url()}; screenshot: ${path}`);
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  const url = (path: string) => `${server.baseUrl}/w/default${path}`;
+  const attr = (selector: string, name: string) => page.locator(selector).first().getAttribute(name);
+
+  it('compares selected runs: metric overlay, highlighted differences, parallel coordinates, scatter', async () => {
+    await page.goto(url(`/experiments/${seeded.experimentId}`));
+    await page.getByLabel('Select trial-000').check();
+    await page.getByLabel('Select trial-001').check();
+    await page.getByRole('button', { name: 'Compare (2)' }).click();
+    await page.waitForURL((u) => u.pathname === '/w/default/compare');
+
+    // One line per run, from the server's downsampled series.
+    await eventually(
+      () => attr('[data-testid=compare-overlay]', 'data-series'),
+      (v) => v === '2',
+      'two series',
+    );
+    await page.getByLabel('Overlay metric').selectOption('loss');
+    await eventually(
+      () => attr('[data-testid=compare-overlay]', 'data-series'),
+      (v) => v === '2',
+      'two loss series',
+    );
+    expect(await page.locator('[data-testid=compare-overlay] canvas').count()).toBeGreaterThan(0);
+
+    // trial-000 (lr 0.1, adam) and trial-001 (lr 0.03, sgd) differ in lr and optimizer, not in epochs.
+    const row = (key: string) => page.locator(`[data-testid=diff-table] tr[data-key="${key}"]`);
+    expect(await row('params.lr').getAttribute('data-differs')).toBe('true');
+    expect(await row('params.optimizer').getAttribute('class')).toBe('differs');
+    expect(await row('params.epochs').getAttribute('data-differs')).toBe('false');
+    expect(await row('params.lr').locator('td').allTextContents()).toEqual(['0.1', '0.03']);
+    await page.getByLabel('only differences').check();
+    expect(await row('params.epochs').count()).toBe(0);
+
+    expect(await attr('[data-testid=parallel-coordinates]', 'data-lines')).toBe('2');
+    await page.getByLabel('Scatter x').selectOption('params.lr');
+    await page.getByLabel('Scatter y').selectOption('metrics.loss');
+    expect(await attr('[data-testid=scatter]', 'data-points')).toBe('2');
+    await screenshot(page, 'compare');
+  });
+
+  it('builds a dashboard (add, move, remove charts) that is still there after a reload', async () => {
+    await page.goto(url(`/experiments/${seeded.experimentId}`));
+    await page.getByRole('link', { name: 'Dashboards' }).click();
+    await page.getByLabel('New dashboard name').fill('Sweep overview');
+    await page.getByRole('button', { name: 'New dashboard' }).click();
+    await page.getByTestId('dashboard-name').getByText('Sweep overview').waitFor();
+    const dashboardUrl = page.url();
+    const kinds = () =>
+      page.$$eval('[data-testid=dashboard-charts] [data-chart-id]', (els) =>
+        els.map((e) => e.getAttribute('data-kind') ?? ''),
+      );
+    const kindsAre = (want: string[]) =>
+      eventually(kinds, (k) => JSON.stringify(k) === JSON.stringify(want), `charts ${want.join(',')}`);
+    const saved = () =>
+      eventually(
+        () => attr('[data-testid=dashboard-saved]', 'data-saving'),
+        (v) => v === 'false',
+        'saved',
+      );
+
+    // Wait until the runs' keys are known (the add form offers their metrics).
+    await eventually(
+      () => page.getByTestId('dashboard-run-count').textContent(),
+      (t) => t === '7 runs',
+      '7 runs',
+    );
+    await page.getByLabel('Chart metric').selectOption('loss');
+    await page.getByRole('button', { name: 'Add chart' }).click();
+    await kindsAre(['line']);
+    await saved();
+
+    await page.getByLabel('Chart kind').selectOption('scatter');
+    await page.getByLabel('Chart x').selectOption('params.lr');
+    await page.getByLabel('Chart y').selectOption('metrics.accuracy');
+    await page.getByRole('button', { name: 'Add chart' }).click();
+    await kindsAre(['line', 'scatter']);
+    await saved();
+
+    await page.getByLabel('Chart kind').selectOption('bar');
+    await page.getByRole('button', { name: 'Add chart' }).click();
+    await kindsAre(['line', 'scatter', 'bar']);
+    await saved();
+
+    await page.getByRole('button', { name: 'Move metrics.accuracy vs params.lr earlier' }).click();
+    await kindsAre(['scatter', 'line', 'bar']);
+    await saved();
+    await page.getByRole('button', { name: /^Remove .*per run$/ }).click();
+    await kindsAre(['scatter', 'line']);
+    await saved();
+
+    await page.reload();
+    expect(page.url()).toBe(dashboardUrl);
+    await kindsAre(['scatter', 'line']);
+    // The line chart draws the runs' loss (up to 10 runs; the showcase run has no loss); the scatter
+    // has every run (the showcase run logged lr and accuracy too).
+    await eventually(
+      () => page.locator('[data-kind=line] .overlay-chart').getAttribute('data-series'),
+      (v) => Number(v) >= 6,
+      'loss lines',
+    );
+    expect(Number(await attr('[data-testid=scatter]', 'data-points'))).toBe(7);
+    await screenshot(page, 'dashboard');
+
+    // Shared with the workspace: the API returns the same layout.
+    const [saved1] = await server.client.dashboards.list(seeded.experimentId);
+    expect(saved1?.layout.charts.map((c) => c.kind)).toEqual(['scatter', 'line']);
+  });
+});
