@@ -269,6 +269,56 @@ describe('studio data pages in Chromium', () => {
     await page.goto(url('/data/tables/2'));
     await page.getByTestId('version-overview').waitFor();
     expect(await page.getByTestId('source-changed').count()).toBe(0);
+
+    // Refreshing from the asset page makes the new version, which reads cleanly; a second finds nothing.
+    await page.goto(url('/data/moving'));
+    await page.getByRole('button', { name: 'Refresh from source' }).click();
+    await pathIs('/data/moving/2');
+    await page.getByTestId('version-overview').waitFor();
+    expect(await page.getByTestId('source-changed').count()).toBe(0);
+    expect((await server.client.data.version('moving', '2')).diff).toMatchObject({
+      added: 0,
+      changed: 1,
+      removed: 0,
+    });
+    await page.goto(url('/data/moving'));
+    await page.getByRole('button', { name: 'Refresh from source' }).click();
+    await page.getByTestId('refresh-result').getByText('No change at the source.').waitFor();
+  });
+
+  it('pages through a version with more files than one page', async () => {
+    const many = join(dir, 'many');
+    await mkdir(many);
+    for (let i = 0; i < 505; i++) await writeFile(join(many, `f${String(i).padStart(3, '0')}.txt`), `${i}`);
+    await server.client.datastores.create({ spec: { name: 'many', type: 'local', path: many } });
+    await server.client.data.create({ name: 'many', path: 'azureml://datastores/many/paths/' });
+    await page.goto(url('/data/many/1/files'));
+    const rows = page.getByTestId('data-files').locator('tbody tr');
+    await eventually(
+      () => rows.count(),
+      (n) => n === 500,
+      '500 rows on the first page',
+    );
+    expect(await page.locator('.pager').textContent()).toContain('more on the next page');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await eventually(
+      () => rows.count(),
+      (n) => n === 5,
+      '5 rows on the second page',
+    );
+    expect(await texts('[data-testid=data-files] tbody td:first-child')).toEqual([
+      'f500.txt',
+      'f501.txt',
+      'f502.txt',
+      'f503.txt',
+      'f504.txt',
+    ]);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await eventually(
+      () => rows.count(),
+      (n) => n === 500,
+      'back to the first page',
+    );
   });
 
   it('draws the lineage graph of a version and navigates by its nodes', async () => {

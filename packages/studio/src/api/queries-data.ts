@@ -214,3 +214,13 @@ export function useRegisterSample() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: dataKey(workspace) }),
   });
 }
+
+/** Look at a referenced asset's source now; a new version when files were added, changed or removed. */
+export function useRefreshData(name: string) {
+  const { workspace, client } = useWorkspace();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => client.data.refresh(name),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: dataKey(workspace) }),
+  });
+}

@@ -44,6 +44,9 @@ export function uploadedFromOf(files: Iterable<BrowserFile>): string {
     : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
 
+/** Uploads in flight at once. */
+const UPLOAD_CONCURRENCY = 4;
+
 export interface UploadProgress {
   phase: 'hashing' | 'uploading' | 'registering';
   /** Files done in this phase, and of how many. */
@@ -83,11 +86,20 @@ export async function uploadDataFiles(
   const toSend = [...bySha].filter(([sha256]) => missing.has(sha256));
   const sendBytes = toSend.reduce((sum, [, blob]) => sum + blob.size, 0);
   let sent = 0;
-  for (const [i, [sha256, blob]] of toSend.entries()) {
-    onProgress({ phase: 'uploading', done: i, total: toSend.length, bytes: sent, totalBytes: sendBytes });
-    await client.blobs.put(sha256, blob);
-    sent += blob.size;
-  }
+  let done = 0;
+  onProgress({ phase: 'uploading', done, total: toSend.length, bytes: sent, totalBytes: sendBytes });
+  // A few uploads at once: many small files are bound by round trips, not bandwidth.
+  let next = 0;
+  const worker = async () => {
+    while (next < toSend.length) {
+      const [sha256, blob] = toSend[next++] as [string, Blob];
+      await client.blobs.put(sha256, blob);
+      sent += blob.size;
+      done++;
+      onProgress({ phase: 'uploading', done, total: toSend.length, bytes: sent, totalBytes: sendBytes });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, toSend.length) }, worker));
   if (missing.has(manifest.id)) await client.blobs.put(manifest.id, manifest.bytes);
   onProgress({ phase: 'registering', done: 0, total: 1, bytes: sent, totalBytes: sendBytes });
   const version = await client.data.create({ ...request, manifestId: manifest.id });

@@ -1,7 +1,7 @@
 import type { DataAsset, DataVersion } from '@cairn/sdk';
-import { Link, useSearchParams } from 'wouter';
+import { Link, useLocation, useSearchParams } from 'wouter';
 import { errorMessage } from '../../api/client.js';
-import { useDataAsset, useDataVersions, useSetDataArchived } from '../../api/queries-data.js';
+import { useDataAsset, useDataVersions, useRefreshData, useSetDataArchived } from '../../api/queries-data.js';
 import { QueryState } from '../../components/QueryState.js';
 import { Time } from '../../components/Time.js';
 import { diffCounts, refreshEvery } from '../../lib/data-table.js';
@@ -49,6 +49,7 @@ export function DataAssetPage({ params }: { params: Record<string, string | unde
             />
             Show archived
           </label>
+          {versions.data?.[0]?.storage === 'referenced' && <RefreshButton name={name} />}
         </div>
         <QueryState query={versions} what="versions">
           {(list) =>
@@ -62,6 +63,36 @@ export function DataAssetPage({ params }: { params: Record<string, string | unde
       </section>
       {versions.data && versions.data.length > 1 && <DiffPanel name={name} versions={versions.data} />}
     </div>
+  );
+}
+
+/** Looks at the source now: opens the new version, or says nothing changed. */
+function RefreshButton({ name }: { name: string }) {
+  const refresh = useRefreshData(name);
+  const [, navigate] = useLocation();
+  return (
+    <span className="refresh-now">
+      {refresh.data && refresh.data.version === null && (
+        <span className="muted" data-testid="refresh-result">
+          No change at the source.
+        </span>
+      )}
+      {refresh.error && <span className="error-text">{errorMessage(refresh.error)}</span>}
+      <button
+        type="button"
+        disabled={refresh.isPending}
+        title="List the source again; only files whose size, mtime or ETag changed are read"
+        onClick={() =>
+          refresh.mutate(undefined, {
+            onSuccess: (r) => {
+              if (r.version) navigate(versionHref(name, r.version.version));
+            },
+          })
+        }
+      >
+        {refresh.isPending ? 'Looking…' : 'Refresh from source'}
+      </button>
+    </span>
   );
 }
 

@@ -316,7 +316,7 @@ function UploadStatus({ progress }: { progress: UploadProgress }) {
     progress.phase === 'hashing'
       ? `Hashing ${progress.done + 1} of ${progress.total}`
       : progress.phase === 'uploading'
-        ? `Uploading ${progress.done + 1} of ${progress.total} new (${formatBytes(progress.bytes)} of ${formatBytes(progress.totalBytes)})`
+        ? `Uploaded ${progress.done} of ${progress.total} new files (${formatBytes(progress.bytes)} of ${formatBytes(progress.totalBytes)})`
         : 'Registering';
   return (
     <span className="muted" data-testid="upload-progress">
