@@ -129,21 +129,36 @@ describe('studio compare and dashboards in Chromium', () => {
     await kindsAre(['scatter', 'line']);
     await saved();
 
+    // A filter on the runs, saved with the layout: adam runs are trial-000, trial-003 and showcase.
+    const runCount = (text: string) =>
+      eventually(
+        () => page.getByTestId('dashboard-run-count').textContent(),
+        (t) => t === text,
+        text,
+      );
+    await page.getByLabel('Dashboard filter').fill("params.optimizer = 'adam'");
+    await page.getByLabel('Dashboard filter').press('Enter');
+    await runCount('3 runs');
+    await saved();
+
     await page.reload();
     expect(page.url()).toBe(dashboardUrl);
     await kindsAre(['scatter', 'line']);
-    // The line chart draws the runs' loss (up to 10 runs; the showcase run has no loss); the scatter
-    // has every run (the showcase run logged lr and accuracy too).
+    expect(await page.getByLabel('Dashboard filter').inputValue()).toBe("params.optimizer = 'adam'");
+    await runCount('3 runs');
+    // The line chart draws the runs' loss (the showcase run has none); the scatter has all three
+    // (the showcase run logged lr and accuracy too).
     await eventually(
       () => page.locator('[data-kind=line] .overlay-chart').getAttribute('data-series'),
-      (v) => Number(v) >= 6,
-      'loss lines',
+      (v) => v === '2',
+      'two loss lines',
     );
-    expect(Number(await attr('[data-testid=scatter]', 'data-points'))).toBe(7);
+    expect(await attr('[data-testid=scatter]', 'data-points')).toBe('3');
     await screenshot(page, 'dashboard');
 
     // Shared with the workspace: the API returns the same layout.
     const [saved1] = await server.client.dashboards.list(seeded.experimentId);
     expect(saved1?.layout.charts.map((c) => c.kind)).toEqual(['scatter', 'line']);
+    expect(saved1?.layout.filter).toBe("params.optimizer = 'adam'");
   });
 });

@@ -71,7 +71,9 @@ export function OverlayChart({
           <li key={r.runId}>
             <span className="swatch" style={{ background: seriesColor(i) }} />
             {r.label}
-            {charts[i]?.isError ? <span className="muted"> (no {metricKey})</span> : null}
+            {charts[i]?.isError || charts[i]?.data?.totalCount === 0 ? (
+              <span className="muted"> (no {metricKey})</span>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -145,8 +145,10 @@ export function ScatterPlot({
   );
   const width = 520;
   const pad = { top: 16, bottom: 40, left: 70, right: 20 };
-  const px = (p: number) => pad.left + p * (width - pad.left - pad.right);
-  const py = (p: number) => pad.top + (1 - p) * (height - pad.top - pad.bottom);
+  // Points keep a little room from the axes, so one at an end is not drawn on the axis line.
+  const inset = (p: number) => 0.04 + 0.92 * p;
+  const px = (p: number) => pad.left + inset(p) * (width - pad.left - pad.right);
+  const py = (p: number) => pad.top + (1 - inset(p)) * (height - pad.top - pad.bottom);
   const points = runs.flatMap((r, i) => {
     const a = position(xAxis, columnValue(r, x));
     const b = position(yAxis, columnValue(r, y));
@@ -192,7 +194,13 @@ export function ScatterPlot({
       <text x={(pad.left + width - pad.right) / 2} y={height - 6} textAnchor="middle" className="axis-title">
         {x}
       </text>
-      <text x={12} y={pad.top + 6} className="axis-title">
+      <text
+        x={14}
+        y={(pad.top + height - pad.bottom) / 2}
+        textAnchor="middle"
+        transform={`rotate(-90 14 ${(pad.top + height - pad.bottom) / 2})`}
+        className="axis-title"
+      >
         {y}
       </text>
       {points.map((p) => (
