@@ -111,6 +111,17 @@ describe.each(DIALECTS)('dashboards API over %s', (dialect) => {
     expect((await client.dashboards.get(experimentId, d.id)).layout.charts).toEqual([]);
   });
 
+  it('describes the routes in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${running.baseUrl}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const base = '/api/v1/workspaces/{workspace}/experiments/{experimentId}/dashboards';
+    expect(Object.keys(doc.paths[base] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths[`${base}/{dashboardId}`] ?? {}).sort()).toEqual(['delete', 'get', 'put']);
+    expect(doc.components.schemas).toHaveProperty('DashboardLayout');
+  });
+
   it('answers NOT_FOUND for a missing experiment', async () => {
     const err = await apiError(client.dashboards.list('987654321'));
     expect(err.code).toBe('NOT_FOUND');
