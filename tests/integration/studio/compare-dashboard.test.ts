@@ -157,8 +157,32 @@ describe('studio compare and dashboards in Chromium', () => {
     await screenshot(page, 'dashboard');
 
     // Shared with the workspace: the API returns the same layout.
-    const [saved1] = await server.client.dashboards.list(seeded.experimentId);
-    expect(saved1?.layout.charts.map((c) => c.kind)).toEqual(['scatter', 'line']);
-    expect(saved1?.layout.filter).toBe("params.optimizer = 'adam'");
+    const [stored] = await server.client.dashboards.list(seeded.experimentId);
+    expect(stored?.layout.charts.map((c) => c.kind)).toEqual(['scatter', 'line']);
+    expect(stored?.layout.filter).toBe("params.optimizer = 'adam'");
+
+    // Another member saves meanwhile: this page's next edit is refused, and Reload shows their layout.
+    await server.client.dashboards.update(seeded.experimentId, stored!.id, {
+      layout: {
+        ...stored!.layout,
+        charts: [...stored!.layout.charts, { id: 'theirs', kind: 'bar', metric: 'accuracy' }],
+      },
+      updatedAt: stored!.updatedAt,
+    });
+    await page.getByRole('button', { name: 'Remove loss over steps' }).click();
+    await page.getByRole('alert').getByText('Someone else changed this dashboard').waitFor();
+    await kindsAre(['scatter', 'line']);
+    await page.getByRole('alert').getByRole('button', { name: 'Reload' }).click();
+    await kindsAre(['scatter', 'line', 'bar']);
+    await page.getByRole('button', { name: 'Remove loss over steps' }).click();
+    await kindsAre(['scatter', 'bar']);
+    await saved();
+
+    // Deleting it (after the confirm) goes back to the list, which no longer has it.
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete dashboard' }).click();
+    await page.waitForURL((u) => u.pathname === `/w/default/experiments/${seeded.experimentId}/dashboards`);
+    await page.getByTestId('dashboard-list').getByText('No dashboards yet.').waitFor();
+    expect(await server.client.dashboards.list(seeded.experimentId)).toEqual([]);
   });
 });

@@ -95,7 +95,8 @@ function DashboardList({ experimentId, dashboards }: { experimentId: string; das
 }
 
 function DashboardView({ experimentId, dashboard }: { experimentId: string; dashboard: Dashboard }) {
-  const { save, refresh } = useDashboardMutations(experimentId);
+  const { save, refresh, remove } = useDashboardMutations(experimentId);
+  const [, navigate] = useLocation();
   const layout = dashboard.layout;
   const runs = useDashboardRuns(experimentId, layout.filter);
   const shown = runs.data ?? [];
@@ -127,8 +128,23 @@ function DashboardView({ experimentId, dashboard }: { experimentId: string; dash
         <span className="muted" data-testid="dashboard-saved" data-saving={save.isPending}>
           {save.isPending ? 'Saving…' : `Saved · ${dashboard.updatedBy}`}
         </span>
+        <button
+          type="button"
+          className="danger"
+          disabled={remove.isPending}
+          onClick={() => {
+            if (!window.confirm(`Delete the dashboard '${dashboard.name}' for everyone in the workspace?`))
+              return;
+            remove.mutate(dashboard.id, {
+              onSuccess: () => navigate(`/experiments/${experimentId}/dashboards`),
+            });
+          }}
+        >
+          Delete dashboard
+        </button>
       </div>
       {runs.error ? <ErrorBox title="The filter did not apply" error={runs.error} /> : null}
+      {remove.error ? <ErrorBox title="Could not delete the dashboard" error={remove.error} /> : null}
       {save.error ? (
         <div className="error-box" role="alert">
           <strong>{conflict ? 'Someone else changed this dashboard' : 'Could not save'}</strong>
