@@ -9,6 +9,8 @@ import { OverlayChart } from './OverlayChart.js';
 import './compare.css';
 import { ParallelCoordinates, ScatterPlot } from './SvgCharts.js';
 
+const MAX_RUNS = 50;
+
 /**
  * Runs side by side (`/compare?runs=a,b,c`): one metric overlaid across them, a diff of params and
  * metrics with differing rows highlighted, parallel coordinates of params against a metric, and a
@@ -16,7 +18,9 @@ import { ParallelCoordinates, ScatterPlot } from './SvgCharts.js';
  */
 export function ComparePage() {
   const [search, setSearch] = useSearchParams();
-  const ids = useMemo(() => parseRunIds(search.get('runs')), [search]);
+  const requested = useMemo(() => parseRunIds(search.get('runs')), [search]);
+  // Each run is one read and one chart series: a bounded number keeps the page fast and readable.
+  const ids = useMemo(() => requested.slice(0, MAX_RUNS), [requested]);
   const queries = useRunsByIds(ids);
   const runs = queries.flatMap((q) => (q.data ? [q.data] : []));
   const failed = queries.find((q) => q.error)?.error ?? null;
@@ -44,6 +48,11 @@ export function ComparePage() {
           <span>/</span>
         </div>
         <h1>Compare {ids.length} runs</h1>
+        {requested.length > MAX_RUNS ? (
+          <p className="muted">
+            Showing the first {MAX_RUNS} of the {requested.length} selected runs.
+          </p>
+        ) : null}
         {failed ? <ErrorBox title="Could not load a run" error={failed} /> : null}
       </div>
       {ids.length === 0 ? (
