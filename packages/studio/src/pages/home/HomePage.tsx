@@ -1,5 +1,6 @@
 import { Link, Redirect } from 'wouter';
 import { useExperiments, useRecentJobs, useRecentRuns } from '../../api/queries.js';
+import { useDataAssets } from '../../api/queries-data.js';
 import { useWorkspace } from '../../api/workspace-context.js';
 import { QueryState } from '../../components/QueryState.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
@@ -8,7 +9,7 @@ import { formatDuration, runDuration } from '../../lib/format.js';
 import { studioPathForMlflowHash } from '../../lib/mlflow-links.js';
 
 /**
- * The workspace home: its experiments, the newest runs across them, and the newest jobs. A link from an
+ * The workspace home: its experiments, the newest runs across them, the newest jobs and the data assets. A link from an
  * MLflow client (`/#/experiments/2/runs/abc`) goes on to the studio's page for it.
  */
 export function HomePage() {
@@ -23,6 +24,7 @@ function Home() {
   const names = new Map(experiments.data?.map((e) => [e.experimentId, e.name]));
   const runs = useRecentRuns(ids);
   const jobs = useRecentJobs();
+  const data = useDataAssets();
   return (
     <div className="page home">
       <section className="panel">
@@ -140,6 +142,45 @@ function Home() {
                       <td>{j.compute}</td>
                       <td>
                         <Time ms={j.createdAt} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </QueryState>
+      </section>
+
+      <section className="panel">
+        <h2>Data assets</h2>
+        <QueryState query={data} what="data assets">
+          {(list) =>
+            list.length === 0 ? (
+              <p className="muted">
+                No data yet: <code>cairn data samples register iris</code>, or{' '}
+                <Link href="/data">register some</Link>
+              </p>
+            ) : (
+              <table className="grid" data-testid="home-data">
+                <thead>
+                  <tr>
+                    <th>Asset</th>
+                    <th>Latest</th>
+                    <th>Versions</th>
+                    <th>Updated</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.slice(0, 10).map((a) => (
+                    <tr key={a.name}>
+                      <td>
+                        <Link href={`/data/${encodeURIComponent(a.name)}`}>{a.name}</Link>
+                      </td>
+                      <td className="num">{a.latestVersion ?? '-'}</td>
+                      <td className="num">{a.versionCount}</td>
+                      <td>
+                        <Time ms={a.updatedAt} />
                       </td>
                     </tr>
                   ))}
