@@ -2,12 +2,17 @@ import type { ComponentType } from 'react';
 import { Route, Switch } from 'wouter';
 import { NotFound } from '../components/NotFound.js';
 import { ComparePage } from '../pages/compare/ComparePage.js';
+import { ComputePage } from '../pages/compute/ComputePage.js';
+import { CreateJobPage } from '../pages/create/CreateJobPage.js';
 import { DashboardPage } from '../pages/dashboard/DashboardPage.js';
 import { DataAssetPage } from '../pages/data/DataAssetPage.js';
 import { DataListPage } from '../pages/data/DataListPage.js';
 import { DataVersionPage } from '../pages/data/DataVersionPage.js';
+import { EnvironmentsPage } from '../pages/environments/EnvironmentsPage.js';
 import { ExperimentPage } from '../pages/experiment/ExperimentPage.js';
 import { HomePage } from '../pages/home/HomePage.js';
+import { JobPage } from '../pages/jobs/JobPage.js';
+import { JobsPage } from '../pages/jobs/JobsPage.js';
 import { RunPage } from '../pages/run/RunPage.js';
 
 /**
@@ -34,6 +39,13 @@ export const routes: PageRoute[] = [
   { path: '/data/:name', component: DataAssetPage },
   { path: '/data/:name/:version', component: DataVersionPage },
   { path: '/data/:name/:version/:tab', component: DataVersionPage },
+  // jobs (pages/jobs, create, compute, environments)
+  { path: '/jobs', component: JobsPage },
+  { path: '/jobs/:name', component: JobPage },
+  { path: '/jobs/:name/:tab', component: JobPage },
+  { path: '/create/job', component: CreateJobPage },
+  { path: '/compute', component: ComputePage },
+  { path: '/environments', component: EnvironmentsPage },
 ];
 
 /** Sections in the top bar; `match` is the path prefix that marks the entry active. */
@@ -46,6 +58,9 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { href: '/', label: 'Experiments', match: '/' },
   { href: '/data', label: 'Data', match: '/data' },
+  { href: '/jobs', label: 'Jobs', match: '/jobs' },
+  { href: '/compute', label: 'Compute', match: '/compute' },
+  { href: '/environments', label: 'Environments', match: '/environments' },
 ];
 
 export function WorkspaceRoutes() {
