@@ -2,11 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CairnApiError, CairnClient } from '@cairn/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshStoreUri } from '../support/metadata-stores.js';
+import { DIALECTS, freshStoreUri } from '../support/metadata-stores.js';
 import { followJob, type JobServer, startJobServer, tempDir } from './job-client.js';
 
 /** `POST jobs` with `rerunOf` (the studio's rerun): the source job's spec and snapshot, with overrides. */
-describe('rerunning a job (real server, local compute)', () => {
+describe.each(DIALECTS)('rerunning a job (%s, real server, local compute)', (dialect) => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let target: Awaited<ReturnType<typeof freshStoreUri>>;
   let server: JobServer;
@@ -15,7 +15,7 @@ describe('rerunning a job (real server, local compute)', () => {
 
   beforeEach(async () => {
     dir = await tempDir('cairn-rerun-');
-    target = await freshStoreUri('sqlite');
+    target = await freshStoreUri(dialect);
     server = await startJobServer(target.uri, join(dir.path, 'data'));
     client = new CairnClient({ baseUrl: server.baseUrl });
     project = join(dir.path, 'project');

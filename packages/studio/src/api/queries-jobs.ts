@@ -48,8 +48,9 @@ export function useJobDetail(name: string) {
     refetchInterval: (query) => {
       const data = query.state.data;
       if (!data) return false;
+      // A sweep's answer reads every trial's metric history on the server: poll it less often.
       const trials = data.sweep?.trials.map((t) => t.status) ?? [];
-      return pollInterval([data.job.status, ...trials]);
+      return pollInterval([data.job.status, ...trials], data.sweep ? 5000 : 2000);
     },
   });
 }
