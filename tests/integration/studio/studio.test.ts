@@ -62,12 +62,15 @@ describe('studio in Chromium', () => {
       `${column} sorted ${dir}`,
     );
 
-  it('serves the page at / and opens the workspace home with experiments, recent runs and jobs', async () => {
+  it('serves the page at / and opens the workspace home with experiments, recent runs, jobs, compute and data', async () => {
     await page.goto(server.baseUrl);
     expect(new URL(page.url()).pathname).toBe('/w/default/');
     await page.getByTestId('experiments').getByRole('link', { name: seeded.experimentName }).waitFor();
     await page.getByTestId('recent-runs').getByRole('link', { name: 'showcase' }).waitFor();
     await page.getByText('No jobs yet').waitFor();
+    // The built-in local target, idle; and no data yet.
+    await page.getByTestId('home-compute').getByRole('link', { name: 'local' }).waitFor();
+    await page.getByText('No data yet').waitFor();
   });
 
   it('lists, filters, sorts, adds a metric column, groups and selects runs', async () => {

@@ -1,15 +1,18 @@
 import { Link, Redirect } from 'wouter';
 import { useExperiments, useRecentJobs, useRecentRuns } from '../../api/queries.js';
 import { useDataAssets } from '../../api/queries-data.js';
+import { useActiveJobs, useComputes } from '../../api/queries-jobs.js';
 import { useWorkspace } from '../../api/workspace-context.js';
 import { QueryState } from '../../components/QueryState.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Time } from '../../components/Time.js';
+import { computeLoad } from '../../lib/compute-load.js';
 import { formatDuration, runDuration } from '../../lib/format.js';
 import { studioPathForMlflowHash } from '../../lib/mlflow-links.js';
 
 /**
- * The workspace home: its experiments, the newest runs across them, the newest jobs and the data assets. A link from an
+ * The workspace home: its experiments, the newest runs across them, the newest jobs, what each compute
+ * target is doing, and the data assets. A link from an
  * MLflow client (`/#/experiments/2/runs/abc`) goes on to the studio's page for it.
  */
 export function HomePage() {
@@ -25,6 +28,8 @@ function Home() {
   const runs = useRecentRuns(ids);
   const jobs = useRecentJobs();
   const data = useDataAssets();
+  const computes = useComputes();
+  const active = useActiveJobs();
   return (
     <div className="page home">
       <section className="panel">
@@ -149,6 +154,42 @@ function Home() {
               </table>
             )
           }
+        </QueryState>
+      </section>
+
+      <section className="panel">
+        <h2>Compute</h2>
+        <QueryState query={computes} what="compute targets">
+          {(targets) => (
+            <QueryState query={active} what="running jobs">
+              {({ jobs: activeJobs }) => (
+                <table className="grid" data-testid="home-compute">
+                  <thead>
+                    <tr>
+                      <th>Target</th>
+                      <th>Type</th>
+                      <th>Queued</th>
+                      <th>Running</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {computeLoad(targets, activeJobs).map((load) => (
+                      <tr key={load.name}>
+                        <td>
+                          <Link href="/compute">{load.name}</Link>
+                        </td>
+                        <td>{load.kind}</td>
+                        <td className="num">{load.counts.queued}</td>
+                        <td className="num">
+                          {load.counts.preparing + load.counts.running + load.counts.finalizing}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </QueryState>
+          )}
         </QueryState>
       </section>
 
