@@ -59,13 +59,23 @@ fi
 # A short temp dir: Ray puts unix sockets under it, and socket paths are limited to 107 bytes.
 tmpdir="$(mktemp -d /tmp/cairn-ray.XXXXXX)"
 echo "$tmpdir" >"$state/tmpdir"
-gcs_port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# Free ports for the GCS and the head's agents, so this head never collides with another Ray on the host
+# (the agents' fixed default ports would make job submission fail with "No available agent").
+free_ports() {
+  "$python" -c 'import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
+}
+read -r gcs_port agent_port agent_grpc_port runtime_env_port metrics_port <<<"$(free_ports 5)"
 
 start=$SECONDS
 # The venv's bin first on PATH, as if activated: job entrypoints run `python …` with the venv's Python.
 PATH="$(dirname "$ray"):$PATH" setsid "$ray" start --head --block \
   --node-ip-address=127.0.0.1 --port="$gcs_port" \
   --dashboard-host=127.0.0.1 --dashboard-port="$dashboard_port" --include-dashboard=true \
+  --dashboard-agent-listen-port="$agent_port" --dashboard-agent-grpc-port="$agent_grpc_port" \
+  --runtime-env-agent-port="$runtime_env_port" --metrics-export-port="$metrics_port" \
   --num-cpus=2 --num-gpus=0 --object-store-memory=200000000 \
   --temp-dir="$tmpdir" --disable-usage-stats \
   >"$state/ray.log" 2>&1 </dev/null &
