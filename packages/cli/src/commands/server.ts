@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { buildServer, configFromEnv, resolveConfig, type ServerConfigInput } from '@cairn/server';
 import type { Command } from 'commander';
 
@@ -31,8 +32,14 @@ export function registerServerCommands(program: Command): void {
       if (opts.logLevel) input.logLevel = opts.logLevel as ServerConfigInput['logLevel'];
       const config = resolveConfig(input);
       const started = Date.now();
+      const newKey = config.data.secretKey === null && !existsSync(config.data.secretKeyFile);
       const cairn = await buildServer(config);
       const address = await cairn.app.listen({ host: config.host, port: config.port });
+      if (newKey && existsSync(config.data.secretKeyFile)) {
+        process.stdout.write(
+          `Created ${config.data.secretKeyFile}, the key that seals datastore credentials: back it up with the database\n`,
+        );
+      }
       process.stdout.write(
         `Cairn listening on ${address} (store: ${redact(config.storeUri)}, blobs: ${config.blobUri}) in ${Date.now() - started} ms\n`,
       );

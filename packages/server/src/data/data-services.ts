@@ -38,7 +38,7 @@ export async function buildDataServices(options: {
     keyFile: config.data.secretKeyFile,
   });
   if (created) {
-    options.log.warn(
+    options.log.info(
       `Created the key that seals datastore credentials: ${config.data.secretKeyFile}. Back it up with the database; without it stored credentials cannot be read (or set ${ENV.secretKey}).`,
     );
   }
