@@ -387,8 +387,7 @@ export class DataService {
       );
       await rename(partial, target);
     }
-    const single = manifest.entries[0];
-    return version.type === 'uri_file' && single ? join(dest, ...single.path.split('/')) : dest;
+    return readPath(version, manifest, dest);
   }
 
   /** A referenced local folder's own path when the version still matches it (used in place, no copy). */
@@ -446,17 +445,14 @@ export class DataService {
     const inPlace = await this.localPathInPlace(workspaceId, version);
     if (inPlace !== null) return inPlace;
     const dir = join(this.#o.cacheDir, 'files', version.manifestId);
-    if (await stat(join(dir, '.complete')).catch(() => null)) {
-      return version.type === 'uri_file'
-        ? join(dir, ...((await this.manifest(version)).entries[0]?.path ?? '').split('/'))
-        : dir;
+    if (!(await stat(join(dir, '.complete')).catch(() => null))) {
+      const partial = `${dir}.partial-${process.pid}-${Date.now()}`;
+      await this.materialize(workspaceId, version, partial);
+      await writeFile(join(partial, '.complete'), '');
+      await rm(dir, { recursive: true, force: true });
+      await rename(partial, dir);
     }
-    const partial = `${dir}.partial-${process.pid}-${Date.now()}`;
-    const path = await this.materialize(workspaceId, version, partial);
-    await writeFile(join(partial, '.complete'), '');
-    await rm(dir, { recursive: true, force: true });
-    await rename(partial, dir);
-    return path.replace(partial, dir);
+    return readPath(version, await this.manifest(version), dir);
   }
 
   /** First rows and schema of a tabular version (or of one file of it, `path`). */
@@ -1070,6 +1066,12 @@ function splitLineage(
     consumedBy: rows.filter((r) => r.direction === 'input').map(link),
     producedBy: rows.filter((r) => r.direction === 'output').map(link),
   };
+}
+
+/** Where a job reads a version written under `root`: the folder, or for a `uri_file` its one file. */
+function readPath(version: DataVersion, manifest: DataManifest, root: string): string {
+  const single = manifest.entries[0];
+  return version.type === 'uri_file' && single ? join(root, ...single.path.split('/')) : root;
 }
 
 /** Reads and checks a data manifest blob. */
