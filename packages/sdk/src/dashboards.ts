@@ -3,21 +3,47 @@ import type { Transport } from './transport.js';
 /** A column of a run a chart reads: `params.<key>` or `metrics.<key>` (the metric's latest value). */
 export type DashboardColumn = `params.${string}` | `metrics.${string}`;
 
-/** One chart on a dashboard (layout version 1). */
+/**
+ * Where a chart sits on the dashboard's grid, in grid units: 12 columns (`x + w <= 12`, `w` 1-12) and
+ * rows of the studio's row height (`h` 1-40).
+ */
+export interface DashboardChartPosition {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/**
+ * One chart on a dashboard (layout version 1). `position` is optional: a chart saved without one is
+ * placed by the studio after the positioned ones, in display order, two per row.
+ */
 export type DashboardChart =
   /** A metric's history, one line per run (the first `maxRuns` runs the filter selects). */
-  | { id: string; kind: 'line'; metric: string; maxRuns?: number }
+  | { id: string; position?: DashboardChartPosition; kind: 'line'; metric: string; maxRuns?: number }
   /** The metric's latest value per run. */
-  | { id: string; kind: 'bar'; metric: string }
+  | { id: string; position?: DashboardChartPosition; kind: 'bar'; metric: string }
   /** Parallel coordinates of `columns` against a metric. */
-  | { id: string; kind: 'parallel'; columns: DashboardColumn[]; metric: string }
-  | { id: string; kind: 'scatter'; x: DashboardColumn; y: DashboardColumn };
+  | {
+      id: string;
+      position?: DashboardChartPosition;
+      kind: 'parallel';
+      columns: DashboardColumn[];
+      metric: string;
+    }
+  | {
+      id: string;
+      position?: DashboardChartPosition;
+      kind: 'scatter';
+      x: DashboardColumn;
+      y: DashboardColumn;
+    };
 
 export interface DashboardLayout {
   version: 1;
   /** MLflow run filter grammar; '' for all runs. */
   filter: string;
-  /** In display order. */
+  /** In display (reading) order: by position, top to bottom then left to right. */
   charts: DashboardChart[];
 }
 

@@ -1,6 +1,12 @@
 export { BlobsApi, MISSING_BATCH } from './blobs.js';
 export * from './client.js';
-export type { Dashboard, DashboardChart, DashboardColumn, DashboardLayout } from './dashboards.js';
+export type {
+  Dashboard,
+  DashboardChart,
+  DashboardChartPosition,
+  DashboardColumn,
+  DashboardLayout,
+} from './dashboards.js';
 export { DashboardsApi } from './dashboards.js';
 export type {
   CreateDataVersionRequest,

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { CairnApiError, type CairnClient, type DashboardLayout } from '@cairn/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CairnApiError,
+  type CairnClient,
+  type DashboardChartPosition,
+  type DashboardLayout,
+} from '@cairn/sdk';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import type { DashboardLayout as LayoutSchema } from '../../../packages/server/src/api/v1/dashboard-routes.js';
 import { DIALECTS } from '../support/metadata-stores.js';
 import { type RunningServer, startServer } from './test-server.js';
 
@@ -14,6 +21,12 @@ async function apiError(p: Promise<unknown>): Promise<CairnApiError> {
   if (!(err instanceof CairnApiError)) throw new Error(`expected a CairnApiError, got ${String(err)}`);
   return err;
 }
+
+// A layout the SDK's type allows is one the server's schema takes (positions included).
+expectTypeOf<DashboardLayout>().toExtend<z.input<typeof LayoutSchema>>();
+expectTypeOf<z.output<typeof LayoutSchema>['charts'][number]['position']>().toEqualTypeOf<
+  DashboardChartPosition | undefined
+>();
 
 const layout: DashboardLayout = {
   version: 1,
@@ -97,6 +110,52 @@ describe.each(DIALECTS)('dashboards API over %s', (dialect) => {
     expect(badVersion.details.field).toBe('layout.version');
   });
 
+  it('saves chart positions, and refuses a bad one naming the field, saving nothing', async () => {
+    const placed: DashboardLayout = {
+      ...layout,
+      charts: [
+        { ...layout.charts[0]!, position: { x: 0, y: 0, w: 12, h: 6 } },
+        { ...layout.charts[1]!, position: { x: 4, y: 6, w: 8, h: 10 } },
+      ],
+    };
+    const d = await client.dashboards.create(experimentId, { name: fresh('grid'), layout: placed });
+    expect((await client.dashboards.get(experimentId, d.id)).layout).toEqual(placed);
+
+    const withPosition = (position: object) => ({
+      ...placed,
+      charts: [placed.charts[0]!, { ...placed.charts[1]!, position }],
+    });
+    const cases: [object, string, string][] = [
+      [{ x: 0, y: 0, w: 13, h: 4 }, 'layout.charts[1].position.w', '1 to 12'],
+      [{ x: 0, y: 0, w: 2.5, h: 4 }, 'layout.charts[1].position.w', 'whole number'],
+      [{ x: 8, y: 0, w: 6, h: 4 }, 'layout.charts[1].position.w', 'x + w is at most 12'],
+      [{ x: 0, y: 0, w: 6, h: 41 }, 'layout.charts[1].position.h', '1 to 40'],
+      [{ x: -1, y: 0, w: 6, h: 4 }, 'layout.charts[1].position.x', '0 to 11'],
+    ];
+    for (const [position, field, says] of cases) {
+      const err = await apiError(
+        client.dashboards.update(experimentId, d.id, {
+          layout: withPosition(position) as DashboardLayout,
+          updatedAt: d.updatedAt,
+        }),
+      );
+      expect(err.code).toBe('INVALID_ARGUMENT');
+      expect(err.details.field).toBe(field);
+      expect(err.message).toContain(says);
+    }
+    expect(await client.dashboards.get(experimentId, d.id)).toEqual(d);
+
+    const name = fresh('bad-grid');
+    const refused = await apiError(
+      client.dashboards.create(experimentId, {
+        name,
+        layout: withPosition({ x: 0, y: 0, w: 0, h: 4 }) as DashboardLayout,
+      }),
+    );
+    expect(refused.details.field).toBe('layout.charts[1].position.w');
+    expect((await client.dashboards.list(experimentId)).map((x) => x.name)).not.toContain(name);
+  });
+
   it('answers CONFLICT to an update based on a stale read', async () => {
     const d = await client.dashboards.create(experimentId, { name: fresh('shared'), layout });
     await client.dashboards.update(experimentId, d.id, {
@@ -120,6 +179,7 @@ describe.each(DIALECTS)('dashboards API over %s', (dialect) => {
     expect(Object.keys(doc.paths[base] ?? {}).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths[`${base}/{dashboardId}`] ?? {}).sort()).toEqual(['delete', 'get', 'put']);
     expect(doc.components.schemas).toHaveProperty('DashboardLayout');
+    expect(doc.components.schemas).toHaveProperty('DashboardChartPosition');
   });
 
   it('answers NOT_FOUND for a missing experiment', async () => {

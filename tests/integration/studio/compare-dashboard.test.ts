@@ -79,7 +79,7 @@ describe('studio compare and dashboards in Chromium', () => {
     await screenshot(page, 'compare');
   });
 
-  it('builds a dashboard (add, move, remove charts) that is still there after a reload', async () => {
+  it('builds a dashboard (add, move, drag, resize, remove charts) that is still there after a reload', async () => {
     await page.goto(url(`/experiments/${seeded.experimentId}`));
     await page.getByRole('link', { name: 'Dashboards' }).click();
     await page.getByLabel('New dashboard name').fill('Sweep overview');
@@ -129,6 +129,57 @@ describe('studio compare and dashboards in Chromium', () => {
     await kindsAre(['scatter', 'line']);
     await saved();
 
+    // Placed two per row on the 12-column grid; the keyboard move swapped the first two places.
+    const positions = () =>
+      page.$$eval('[data-testid=dashboard-charts] [data-chart-id]', (els) =>
+        Object.fromEntries(els.map((e) => [e.getAttribute('data-kind'), e.getAttribute('data-position')])),
+      );
+    const positionsAre = (want: Record<string, string>) =>
+      eventually(positions, (p) => JSON.stringify(p) === JSON.stringify(want), JSON.stringify(want));
+    await positionsAre({ scatter: '0,0,6,8', line: '6,0,6,8' });
+
+    // Drag the scatter by its header to below the line chart (column 6, row 8).
+    const box = async (selector: string) => {
+      const b = await page.locator(selector).first().boundingBox();
+      if (!b) throw new Error(`${selector} is not on the page`);
+      return b;
+    };
+    // The grid animates items into place (CSS transitions): grab them once they have settled.
+    const settled = () => page.waitForFunction('document.getAnimations().length === 0');
+    const drag = async (from: { x: number; y: number }, to: { x: number; y: number }) => {
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 12 });
+      await page.mouse.up();
+    };
+    await settled();
+    const scatterBox = await box('[data-kind=scatter]');
+    const lineBox = await box('[data-kind=line]');
+    const rowPitch = 40 + 12; // row height + margin
+    const head = await box('[data-kind=scatter] .chart-head');
+    const grab = { x: head.x + 40, y: head.y + head.height / 2 };
+    await drag(grab, {
+      x: grab.x + (lineBox.x - scatterBox.x),
+      y: grab.y + 8 * rowPitch,
+    });
+    await positionsAre({ line: '6,0,6,8', scatter: '6,8,6,8' });
+    await kindsAre(['line', 'scatter']);
+    await saved();
+
+    // Resize the line chart from its lower right corner to 4 columns by 6 rows; the scatter rises
+    // under it, and uPlot redraws at the new width.
+    await settled();
+    const plotWidth = async () => (await box('[data-kind=line] .uplot')).width;
+    const widthBefore = await plotWidth();
+    const colPitch = (lineBox.width + 12) / 6;
+    const corner = await box('[data-kind=line] .react-resizable-handle-se');
+    const cx = corner.x + corner.width / 2;
+    const cy = corner.y + corner.height / 2;
+    await drag({ x: cx, y: cy }, { x: cx - 2 * colPitch, y: cy - 2 * rowPitch });
+    await positionsAre({ line: '6,0,4,6', scatter: '6,6,6,8' });
+    await saved();
+    await eventually(plotWidth, (w) => w < widthBefore * 0.8, 'the line chart redrawn narrower');
+
     // A filter on the runs, saved with the layout: adam runs are trial-000, trial-003 and showcase.
     const runCount = (text: string) =>
       eventually(
@@ -143,7 +194,8 @@ describe('studio compare and dashboards in Chromium', () => {
 
     await page.reload();
     expect(page.url()).toBe(dashboardUrl);
-    await kindsAre(['scatter', 'line']);
+    await kindsAre(['line', 'scatter']);
+    await positionsAre({ line: '6,0,4,6', scatter: '6,6,6,8' });
     expect(await page.getByLabel('Dashboard filter').inputValue()).toBe("params.optimizer = 'adam'");
     await runCount('3 runs');
     // The line chart draws the runs' loss (the showcase run has none); the scatter has all three
@@ -158,10 +210,14 @@ describe('studio compare and dashboards in Chromium', () => {
 
     // Shared with the workspace: the API returns the same layout.
     const [stored] = await server.client.dashboards.list(seeded.experimentId);
-    expect(stored?.layout.charts.map((c) => c.kind)).toEqual(['scatter', 'line']);
+    expect(stored?.layout.charts.map((c) => [c.kind, c.position])).toEqual([
+      ['line', { x: 6, y: 0, w: 4, h: 6 }],
+      ['scatter', { x: 6, y: 6, w: 6, h: 8 }],
+    ]);
     expect(stored?.layout.filter).toBe("params.optimizer = 'adam'");
 
-    // Another member saves meanwhile: this page's next edit is refused, and Reload shows their layout.
+    // Another member saves meanwhile (a chart without a position, as an older client would): this page's
+    // next edit is refused, and Reload shows their layout, the new chart placed in the free column.
     await server.client.dashboards.update(seeded.experimentId, stored!.id, {
       layout: {
         ...stored!.layout,
@@ -171,11 +227,13 @@ describe('studio compare and dashboards in Chromium', () => {
     });
     await page.getByRole('button', { name: 'Remove loss over steps' }).click();
     await page.getByRole('alert').getByText('Someone else changed this dashboard').waitFor();
-    await kindsAre(['scatter', 'line']);
+    await kindsAre(['line', 'scatter']);
     await page.getByRole('alert').getByRole('button', { name: 'Reload' }).click();
-    await kindsAre(['scatter', 'line', 'bar']);
+    await kindsAre(['bar', 'line', 'scatter']);
+    await positionsAre({ bar: '0,0,6,8', line: '6,0,4,6', scatter: '6,6,6,8' });
     await page.getByRole('button', { name: 'Remove loss over steps' }).click();
-    await kindsAre(['scatter', 'bar']);
+    await kindsAre(['bar', 'scatter']);
+    await positionsAre({ bar: '0,0,6,8', scatter: '6,0,6,8' });
     await saved();
 
     // Deleting it (after the confirm) goes back to the list, which no longer has it.

@@ -2,7 +2,8 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 
 /**
- * A uPlot chart sized to its container. `data` changes are applied with setData (no rebuild); a change
+ * A uPlot chart sized to its container: its width always, its height too with `height="fill"` (the
+ * box then takes the height its parent gives it, e.g. a resizable dashboard card). `data` changes are applied with setData (no rebuild); a change
  * of `options` (log scale, labels) rebuilds the chart. Dragging across the plot zooms the x-axis and
  * reports the new range through `onZoom`; a double click resets (reported as null).
  */
@@ -15,7 +16,7 @@ export function UPlotChart({
   options: Omit<uPlot.Options, 'width' | 'height'>;
   data: uPlot.AlignedData;
   onZoom?: (range: { min: number; max: number } | null) => void;
-  height?: number;
+  height?: number | 'fill';
 }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
@@ -28,11 +29,14 @@ export function UPlotChart({
     const el = box.current;
     if (!el) return;
     let userZoom = false;
+    const size = () => ({
+      width: Math.max(200, el.clientWidth),
+      height: height === 'fill' ? Math.max(60, el.clientHeight) : height,
+    });
     const plot = new uPlot(
       {
         ...options,
-        width: Math.max(200, el.clientWidth),
-        height,
+        ...size(),
         cursor: { drag: { x: true, y: false, setScale: true }, ...options.cursor },
         hooks: {
           ...options.hooks,
@@ -58,7 +62,7 @@ export function UPlotChart({
     const reset = () => zoomRef.current?.(null);
     plot.over.addEventListener('dblclick', reset);
     chart.current = plot;
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height }));
+    const resize = new ResizeObserver(() => plot.setSize(size()));
     resize.observe(el);
     return () => {
       resize.disconnect();
@@ -72,5 +76,5 @@ export function UPlotChart({
     chart.current?.setData(data, true);
   }, [data]);
 
-  return <div className="uplot-box" ref={box} />;
+  return <div className={height === 'fill' ? 'uplot-box uplot-fill' : 'uplot-box'} ref={box} />;
 }

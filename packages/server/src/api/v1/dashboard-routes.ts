@@ -21,23 +21,51 @@ const ColumnRef = z
 const MetricKey = z.string().min(1).max(250);
 const ChartId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
 
+/** The studio's grid has this many columns; a chart's `x + w` stays within them. */
+export const GRID_COLUMNS = 12;
+const gridInt = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `must be a number: ${what}` })
+    .int({ error: `must be a whole number: ${what}` })
+    .min(min, { error: `must be ${min} to ${max}: ${what}` })
+    .max(max, { error: `must be ${min} to ${max}: ${what}` });
+
+/**
+ * Where a chart sits on the dashboard's grid, in grid units (12 columns; rows of the studio's row
+ * height). Optional: a layout saved without positions is placed by the studio, in display order.
+ */
+const ChartPosition = z
+  .strictObject({
+    x: gridInt('the column the chart starts at, from 0', 0, GRID_COLUMNS - 1),
+    y: gridInt('the row the chart starts at, from 0', 0, 10_000),
+    w: gridInt(`the chart's width in columns`, 1, GRID_COLUMNS),
+    h: gridInt(`the chart's height in rows`, 1, 40),
+  })
+  .refine((p) => p.x + p.w <= GRID_COLUMNS, {
+    path: ['w'],
+    error: `must fit the grid: x + w is at most ${GRID_COLUMNS} columns; make the chart narrower or move it left`,
+  })
+  .meta({ id: 'DashboardChartPosition' });
+
+const chartFields = { id: ChartId, position: ChartPosition.optional() };
+
 const ChartV1 = z.discriminatedUnion(
   'kind',
   [
     z.strictObject({
-      id: ChartId,
+      ...chartFields,
       kind: z.literal('line'),
       metric: MetricKey,
       maxRuns: z.number().int().min(1).max(50).optional(),
     }),
-    z.strictObject({ id: ChartId, kind: z.literal('bar'), metric: MetricKey }),
+    z.strictObject({ ...chartFields, kind: z.literal('bar'), metric: MetricKey }),
     z.strictObject({
-      id: ChartId,
+      ...chartFields,
       kind: z.literal('parallel'),
       columns: z.array(ColumnRef).min(1).max(20),
       metric: MetricKey,
     }),
-    z.strictObject({ id: ChartId, kind: z.literal('scatter'), x: ColumnRef, y: ColumnRef }),
+    z.strictObject({ ...chartFields, kind: z.literal('scatter'), x: ColumnRef, y: ColumnRef }),
   ],
   { error: "must be a chart whose kind is 'line', 'bar', 'parallel' or 'scatter'" },
 );

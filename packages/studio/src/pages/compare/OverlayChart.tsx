@@ -21,10 +21,13 @@ export function OverlayChart({
   runs,
   metricKey,
   testId,
+  height,
 }: {
   runs: OverlayRun[];
   metricKey: string;
   testId?: string;
+  /** The plot's height in px, or 'fill' to take what the container leaves (a resizable card). */
+  height?: number | 'fill';
 }) {
   const ids = useMemo(() => runs.map((r) => r.runId), [runs]);
   const charts = useMetricCharts(ids, metricKey);
@@ -64,7 +67,7 @@ export function OverlayChart({
       {pending && drawn === 0 ? (
         <div className="loading chart-placeholder">Loading…</div>
       ) : (
-        <UPlotChart options={options} data={data} />
+        <UPlotChart options={options} data={data} height={height} />
       )}
       <ul className="legend">
         {runs.map((r, i) => (

@@ -1,20 +1,36 @@
 import type { Dashboard, DashboardChart, DashboardColumn, DashboardLayout, Run } from '@cairn/sdk';
 import { CairnApiError } from '@cairn/sdk';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
+import ReactGridLayout, { type Layout, useContainerWidth } from 'react-grid-layout';
+import 'react-grid-layout/css/styles.css';
 import { Link, useLocation } from 'wouter';
 import { useExperiment } from '../../api/queries.js';
 import { useDashboardMutations, useDashboardRuns, useDashboards } from '../../api/queries-compare.js';
 import { ErrorBox } from '../../components/QueryState.js';
 import { compareColumns } from '../../lib/compare-diff.js';
-import { addChart, chartTitle, moveChart, type NewChart, removeChart } from '../../lib/dashboard-layout.js';
+import {
+  addChart,
+  arrangeCharts,
+  chartTitle,
+  GRID,
+  type GridItem,
+  gridItems,
+  MIN_SIZE,
+  moveChart,
+  type NewChart,
+  placeCharts,
+  removeChart,
+} from '../../lib/dashboard-layout.js';
 import { OverlayChart } from '../compare/OverlayChart.js';
 import { BarChart, ParallelCoordinates, ScatterPlot } from '../compare/SvgCharts.js';
 import '../compare/compare.css';
 
 /**
  * An experiment's dashboards (`/experiments/:id/dashboards[/:dashboardId]`): charts the members arrange
- * over the experiment's runs (a filter picks which). Every edit is saved at once with the `updatedAt`
- * read; a dashboard someone else saved since answers CONFLICT, and the page offers to reload it.
+ * over the experiment's runs (a filter picks which) on a 12-column grid, dragged by their header and
+ * resized from the corner (or moved with the earlier/later buttons). Every edit is saved at once with
+ * the `updatedAt` read; a dashboard someone else saved since answers CONFLICT, and the page offers to
+ * reload it.
  */
 export function DashboardPage({ params }: { params: Record<string, string | undefined> }) {
   const experimentId = params.experimentId ?? '';
@@ -97,7 +113,8 @@ function DashboardList({ experimentId, dashboards }: { experimentId: string; das
 function DashboardView({ experimentId, dashboard }: { experimentId: string; dashboard: Dashboard }) {
   const { save, refresh, remove } = useDashboardMutations(experimentId);
   const [, navigate] = useLocation();
-  const layout = dashboard.layout;
+  // Charts saved without a position (older layouts, other clients) get one here; saved with the next edit.
+  const layout = useMemo(() => placeCharts(dashboard.layout), [dashboard.layout]);
   const runs = useDashboardRuns(experimentId, layout.filter);
   const shown = runs.data ?? [];
   const columns = useMemo(() => compareColumns(shown), [shown]);
@@ -168,15 +185,19 @@ function DashboardView({ experimentId, dashboard }: { experimentId: string; dash
         disabled={save.isPending}
         onAdd={(chart) => apply(addChart(layout, chart))}
       />
-      <div className="dashboard-grid" data-testid="dashboard-charts">
-        {layout.charts.map((chart, i) => (
-          <section
-            className="card dashboard-chart"
-            key={chart.id}
-            data-chart-id={chart.id}
-            data-kind={chart.kind}
-          >
-            <div className="chart-head">
+      <ChartGrid
+        layout={layout}
+        locked={save.isPending}
+        // A failed save leaves the grid where the user dropped it: mount it afresh from the saved layout.
+        key={save.error ? 'failed' : 'saved'}
+        onArrange={(items) => {
+          const next = arrangeCharts(layout, items);
+          if (next !== layout) apply(next);
+        }}
+      >
+        {(chart, i) => (
+          <>
+            <div className="chart-head" title="Drag to move; drag the lower right corner to resize">
               <strong>{chartTitle(chart)}</strong>
               <span className="actions">
                 <button
@@ -208,12 +229,68 @@ function DashboardView({ experimentId, dashboard }: { experimentId: string; dash
                 </button>
               </span>
             </div>
-            <ChartBody chart={chart} runs={shown} />
-          </section>
-        ))}
-      </div>
+            <div className="dashboard-chart-body">
+              <ChartBody chart={chart} runs={shown} />
+            </div>
+          </>
+        )}
+      </ChartGrid>
       {layout.charts.length === 0 ? <p className="muted">No charts yet: add one above.</p> : null}
     </>
+  );
+}
+
+/**
+ * The charts on react-grid-layout's grid (12 columns, rows of GRID.rowHeight px). The grid moves an item
+ * while it is dragged; when a drag or resize ends, `onArrange` gets every item's place.
+ */
+function ChartGrid({
+  layout,
+  locked,
+  onArrange,
+  children,
+}: {
+  layout: DashboardLayout;
+  locked: boolean;
+  onArrange: (items: GridItem[]) => void;
+  children: (chart: DashboardChart, index: number) => ReactNode;
+}) {
+  const { width, containerRef, mounted } = useContainerWidth();
+  const items = useMemo(
+    () =>
+      gridItems(layout).map((it) => ({ ...it, minW: MIN_SIZE.w, minH: MIN_SIZE.h, maxH: GRID.maxHeight })),
+    [layout],
+  );
+  const done = (placed: Layout) => onArrange(placed.map(({ i, x, y, w, h }) => ({ i, x, y, w, h })));
+  return (
+    <div className="dashboard-board" data-testid="dashboard-charts" ref={containerRef}>
+      {mounted ? (
+        <ReactGridLayout
+          width={width}
+          layout={items}
+          gridConfig={{ cols: GRID.columns, rowHeight: GRID.rowHeight, margin: [GRID.margin, GRID.margin] }}
+          dragConfig={{ enabled: !locked, handle: '.chart-head', cancel: 'button, select, input' }}
+          resizeConfig={{ enabled: !locked, handles: ['se'] }}
+          onDragStop={done}
+          onResizeStop={done}
+        >
+          {layout.charts.map((chart, i) => {
+            const p = chart.position;
+            return (
+              <section
+                className="card dashboard-chart"
+                key={chart.id}
+                data-chart-id={chart.id}
+                data-kind={chart.kind}
+                data-position={p ? `${p.x},${p.y},${p.w},${p.h}` : undefined}
+              >
+                {children(chart, i)}
+              </section>
+            );
+          })}
+        </ReactGridLayout>
+      ) : null}
+    </div>
   );
 }
 
@@ -224,6 +301,7 @@ function ChartBody({ chart, runs }: { chart: DashboardChart; runs: Run[] }) {
         <OverlayChart
           metricKey={chart.metric}
           testId={`dashboard-line-${chart.id}`}
+          height="fill"
           runs={runs
             .slice(0, chart.maxRuns ?? 10)
             .map((r) => ({ runId: r.runId, label: r.runName || r.runId }))}
