@@ -5,6 +5,7 @@ import type {
   CreateJobRequest,
   Environment,
   Job,
+  JobCount,
   JobLogChunk,
   JobPage,
   JobStatus,
@@ -122,6 +123,15 @@ export class JobsApi {
   /** One page of jobs, newest first. */
   list(request: ListJobsRequest = {}): Promise<JobPage> {
     return this.#t.json('GET', this.#base, { query: { ...request } });
+  }
+
+  /**
+   * How many jobs are in each status on each compute target, counted by the server in one query
+   * (`active`: only jobs that have not ended). Combinations with no jobs are left out.
+   */
+  async counts(options: { active?: boolean } = {}): Promise<JobCount[]> {
+    const query = options.active ? { active: 'true' } : {};
+    return (await this.#t.json<{ counts: JobCount[] }>('GET', `${this.#base}/counts`, { query })).counts;
   }
 
   /** Every job (of a status), fetching pages as the loop goes. */

@@ -311,6 +311,15 @@ export interface JobPage {
   nextPageToken: string | null;
 }
 
+/** How many jobs of one type are in one status on one compute target (`jobs.counts`). */
+export interface JobCount {
+  compute: string;
+  /** A sweep is counted as itself; its trials are `command` jobs of their own. */
+  type: 'command' | 'sweep';
+  status: JobStatus;
+  count: number;
+}
+
 export interface CreateJobRequest {
   /** The job YAML as text; or `spec` as JSON, exactly one. */
   yaml?: string;

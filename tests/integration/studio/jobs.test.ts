@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{inputs.x}} is Azure ML's placeholder syntax, not a template literal
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open as openFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hashFolder, manifestDigest } from '@cairn/fileset';
 import type { Job } from '@cairn/sdk';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
@@ -285,6 +286,106 @@ describe('studio jobs pages in Chromium', () => {
     await page.getByRole('button', { name: 'Submit job' }).click();
     await page.waitForURL((u) => /\/w\/default\/jobs\/[^/]+$/.test(u.pathname));
     await eventually(headerStatus, (s) => s === 'completed', 'the YAML job completed', 30_000);
+  });
+
+  it('submits a job from the form with a code folder picked in the browser, as the CLI would snapshot it', async () => {
+    const code = join(project, 'trainer');
+    await mkdir(join(code, 'pkg'), { recursive: true });
+    await writeFile(join(code, 'train.py'), 'from pkg.util import VALUE\nprint("trained with", VALUE)\n');
+    await writeFile(join(code, 'pkg', 'util.py'), `VALUE = "${suffix}"\n`);
+    await writeFile(join(code, '.gitignore'), 'secret.txt\n*.log\n');
+    await writeFile(join(code, 'secret.txt'), 'do not upload');
+    await writeFile(join(code, 'pkg', 'debug.log'), 'noise');
+
+    await open('new job with code', '/create/job', () => page.getByLabel('Command').waitFor());
+    await page.getByLabel('Command').fill(`${testPython()} train.py`);
+    await page.locator('input[type=file][aria-label="Code folder"]').setInputFiles(code);
+    const summary = page.getByTestId('code-summary');
+    await summary.waitFor();
+    expect(await summary.textContent()).toContain('trainer/: 3 files');
+    expect(await summary.textContent()).toContain('2 left out');
+    expect(await page.getByTestId('form-yaml').textContent()).toContain('code: ./trainer');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    await page.waitForURL((u) => /\/w\/default\/jobs\/[^/]+$/.test(u.pathname));
+    const name = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+    const job = await waitForEnd(name);
+    expect(job.status).toBe('completed');
+    // The browser's snapshot is the one the CLI makes of the same folder, byte for byte.
+    const cli = await hashFolder(code, { ignoreFiles: true });
+    const cliManifest = {
+      version: 1 as const,
+      entries: cli.entries.map((e) =>
+        e.kind === 'file'
+          ? { path: e.path, size: e.size, sha256: e.sha256, mode: e.mode }
+          : { path: e.path, symlink: e.target },
+      ),
+    };
+    expect(job.snapshotId).toBe(manifestDigest(cliManifest).sha256);
+    const snapshot = await server.client.jobs.snapshot(name);
+    expect(snapshot.files.map((f) => f.path)).toEqual(['.gitignore', 'pkg/util.py', 'train.py']);
+
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByTestId('log-view').getByText(`trained with ${suffix}`).waitFor();
+    await page.getByRole('link', { name: 'Code' }).click();
+    const files = page.getByTestId('snapshot-files');
+    await files.getByRole('button', { name: 'train.py' }).waitFor();
+    expect(await files.textContent()).not.toContain('secret.txt');
+    await screenshot(page, 'new-job-code');
+  });
+
+  it('says in words why a code folder cannot be uploaded: over a limit, not picked, or an upload refused', async () => {
+    // A 300 MiB file (sparse: nothing is written) is over the browser's 256 MiB per-file limit.
+    const big = join(project, 'big-code');
+    await mkdir(big, { recursive: true });
+    await writeFile(join(big, 'train.py'), 'print(1)\n');
+    const handle = await openFile(join(big, 'weights.bin'), 'w');
+    await handle.truncate(300 * 1024 ** 2);
+    await handle.close();
+    await page.goto(url('/create/job'));
+    await page.getByLabel('Command').fill('python train.py');
+    await page.locator('input[type=file][aria-label="Code folder"]').setInputFiles(big);
+    const error = page.getByTestId('code-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(
+      /'weights.bin' is 300 MiB, more than the 256 MiB.*cairn job create/,
+    );
+    expect(await page.getByRole('button', { name: 'Submit job' }).isDisabled()).toBe(true);
+
+    // YAML naming a code folder: submitting without picking it says what to do.
+    await page.goto(url('/create/job?mode=yaml'));
+    await page.getByRole('textbox', { name: 'Job YAML' }).fill('command: python train.py\ncode: ./src\n');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    await page
+      .getByTestId('code-error')
+      .getByText("names the code folder './src': pick that folder")
+      .waitFor();
+
+    // The blob store refuses the upload: the error says what failed, and nothing is submitted.
+    const fresh = join(project, 'fresh-code');
+    await mkdir(fresh, { recursive: true });
+    await writeFile(join(fresh, 'train.py'), `print("${suffix} refused")\n`);
+    await page.route('**/api/v1/workspaces/default/blobs/*', (route) =>
+      route.request().method() === 'PUT'
+        ? route.fulfill({
+            status: 503,
+            contentType: 'application/json',
+            body: JSON.stringify({ code: 'UNAVAILABLE', message: 'the blob store is out of space' }),
+          })
+        : route.continue(),
+    );
+    try {
+      const before = (await server.client.jobs.list({ maxResults: 1000 })).jobs.length;
+      await page.locator('input[type=file][aria-label="Code folder"]').setInputFiles(fresh);
+      await page.getByTestId('code-summary').waitFor();
+      await page.getByRole('button', { name: 'Submit job' }).click();
+      const refused = page.getByTestId('code-error').filter({ hasText: 'Uploading the code folder failed' });
+      await refused.waitFor();
+      expect(await refused.textContent()).toContain('submitting again sends only the rest');
+      expect(page.url()).toContain('/create/job');
+      expect((await server.client.jobs.list({ maxResults: 1000 })).jobs.length).toBe(before);
+    } finally {
+      await page.unrouteAll();
+    }
   });
 
   it("shows a sweep's trials: the table, the best trial, the ones stopped early, and the metric chart", async () => {

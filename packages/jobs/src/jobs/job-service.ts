@@ -32,7 +32,7 @@ import type { JobBus } from './job-bus.js';
 import type { JobData } from './job-data.js';
 import { randomJobName } from './job-names.js';
 import { type Job, type JobEventRecord, loadJobEvents, toJob, transitionJob } from './job-records.js';
-import { isTerminal, type JobStatus } from './job-status.js';
+import { isTerminal, type JobStatus, TERMINAL_STATUSES } from './job-status.js';
 import { rerunSpec } from './rerun-spec.js';
 import { verifyUploadedSnapshot } from './uploaded-snapshot.js';
 
@@ -86,6 +86,22 @@ export interface ListJobsQuery {
   parent?: string;
   maxResults?: number;
   pageToken?: string | null;
+}
+
+/** Paths under `jobs/` that are not jobs, so no job may be named so. */
+const RESERVED_JOB_NAMES = new Set(['counts']);
+
+export interface JobCountsQuery {
+  /** Only jobs that have not ended (queued, preparing, running, finalizing). */
+  active?: boolean;
+}
+
+/** How many jobs of one type are in one status on one compute target. */
+export interface JobCount {
+  compute: string;
+  type: 'command' | 'sweep';
+  status: JobStatus;
+  count: number;
 }
 
 export interface JobLogChunk {
@@ -142,6 +158,11 @@ export class JobService {
     const envHash = await this.#environmentSpecHash(ctx, trial);
 
     const name = command.name ?? randomJobName();
+    if (RESERVED_JOB_NAMES.has(name)) {
+      throw invalidArgument(`'${name}' names an API path (GET jobs/${name}), not a job: pick another name`, {
+        field: 'name',
+      });
+    }
     const taken = await store.db
       .selectFrom('jobs')
       .select('id')
@@ -346,6 +367,32 @@ export class JobService {
       jobs: page.map(toJob),
       nextPageToken: rows.length > max ? String(page.at(-1)!.seq) : null,
     };
+  }
+
+  /**
+   * Jobs per compute target, type and status, counted by the database (one GROUP BY) rather than by
+   * listing them, so a queue of 100k jobs costs one small answer. `active` narrows the count to jobs
+   * that have not ended, which the `(status, seq)` index serves without reading the ended ones.
+   */
+  async countJobs(workspaceId: string, query: JobCountsQuery = {}): Promise<JobCount[]> {
+    let q = this.#o.store.db
+      .selectFrom('jobs')
+      .select((eb) => ['compute', 'type', 'status', eb.fn.countAll<number | string | bigint>().as('count')])
+      .where('workspace_id', '=', workspaceId);
+    if (query.active) q = q.where('status', 'not in', [...TERMINAL_STATUSES]);
+    const rows = await q
+      .groupBy(['compute', 'type', 'status'])
+      .orderBy('compute')
+      .orderBy('type')
+      .orderBy('status')
+      .execute();
+    // PostgreSQL's count(*) is a bigint, which its driver returns as a string.
+    return rows.map((r) => ({
+      compute: r.compute,
+      type: r.type as JobCount['type'],
+      status: r.status as JobStatus,
+      count: Number(r.count),
+    }));
   }
 
   /** A queued job is canceled at once; a started one is stopped by its compute (process tree, Slurm job). */

@@ -6,7 +6,9 @@ import {
   useQuery,
   useQueryClient,
 } from '@tanstack/react-query';
-import { ACTIVE_STATUSES, pollInterval } from '../lib/job-status.js';
+import type { PickedFile } from '../lib/blob-upload.js';
+import { type CodeUploadProgress, uploadCodeFolder } from '../lib/code-upload.js';
+import { pollInterval } from '../lib/job-status.js';
 import { useWorkspace } from './workspace-context.js';
 
 /**
@@ -19,6 +21,7 @@ export const jobKeys = {
   jobs: (ws: string, request: object) => [ws, 'jobs', request] as const,
   job: (ws: string, name: string | null) => [ws, 'job', name] as const,
   snapshot: (ws: string, name: string) => [ws, 'job-snapshot', name] as const,
+  counts: (ws: string) => [ws, 'jobs', 'counts'] as const,
   computes: (ws: string) => [ws, 'computes'] as const,
   environments: (ws: string) => [ws, 'environments'] as const,
 };
@@ -55,16 +58,34 @@ export function useJobDetail(name: string) {
   });
 }
 
-/** Every job that has not ended (one request per active status, at most 1000 each), for the compute page. */
-export function useActiveJobs() {
+/**
+ * How many jobs that have not ended are in each status on each compute target, counted by the server
+ * (`GET jobs/counts?active=true`, one query however long the queue), for the home and compute pages.
+ */
+export function useActiveJobCounts() {
   const { workspace, client } = useWorkspace();
   return useQuery({
-    queryKey: jobKeys.jobs(workspace, { view: 'active' }),
-    queryFn: async (): Promise<{ jobs: Job[]; truncated: boolean }> => {
+    queryKey: jobKeys.counts(workspace),
+    queryFn: () => client.jobs.counts({ active: true }),
+    refetchInterval: 3000,
+  });
+}
+
+const STARTED_STATUSES: readonly JobStatus[] = ['preparing', 'running', 'finalizing'];
+
+/**
+ * The jobs that have started and not ended (at most 1000 per status), for the compute page's "now on"
+ * lists. Queued jobs are only counted (useActiveJobCounts), never listed, so a long queue costs nothing.
+ */
+export function useStartedJobs() {
+  const { workspace, client } = useWorkspace();
+  return useQuery({
+    queryKey: jobKeys.jobs(workspace, { view: 'started' }),
+    queryFn: async (): Promise<Job[]> => {
       const pages = await Promise.all(
-        ACTIVE_STATUSES.map((status) => client.jobs.list({ status, maxResults: 1000 })),
+        STARTED_STATUSES.map((status) => client.jobs.list({ status, maxResults: 1000 })),
       );
-      return { jobs: pages.flatMap((p) => p.jobs), truncated: pages.some((p) => p.nextPageToken !== null) };
+      return pages.flatMap((p) => p.jobs);
     },
     refetchInterval: 3000,
   });
@@ -146,6 +167,31 @@ export function useSubmitJob() {
   const changed = useJobsChanged();
   return useMutation({
     mutationFn: (request: CreateJobRequest) => client.jobs.create(request),
+    onSuccess: changed,
+  });
+}
+
+/**
+ * Submits a job with a code folder picked in the browser: the folder is snapshotted and the contents
+ * the workspace lacks uploaded first (code-upload.ts, progress through `onProgress`), then the job is
+ * submitted with its `snapshotId`. Without a folder it is a plain submit. An upload failure is a
+ * CodeUploadError saying what to do; a refused spec is the server's error, as with useSubmitJob.
+ */
+export function useSubmitJobWithCode(onProgress: (progress: CodeUploadProgress) => void) {
+  const { client } = useWorkspace();
+  const changed = useJobsChanged();
+  return useMutation({
+    mutationFn: async ({
+      request,
+      code,
+    }: {
+      request: CreateJobRequest;
+      code: readonly PickedFile[] | null;
+    }) => {
+      if (code === null) return client.jobs.create(request);
+      const { snapshotId } = await uploadCodeFolder(client, code, onProgress);
+      return client.jobs.create({ ...request, snapshotId });
+    },
     onSuccess: changed,
   });
 }

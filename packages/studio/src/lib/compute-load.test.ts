@@ -1,4 +1,4 @@
-import type { ComputeTarget, Job } from '@cairn/sdk';
+import type { ComputeTarget, Job, JobCount } from '@cairn/sdk';
 import { describe, expect, it } from 'vitest';
 import { computeLoad, computeSettings } from './compute-load.js';
 
@@ -33,14 +33,31 @@ const job = (name: string, compute: string, status: Job['status'], startedAt: nu
 });
 
 describe('compute load', () => {
-  it('counts active jobs per target and lists the started ones, oldest first', () => {
+  it("takes the server's counts per target and lists the started jobs, oldest first", () => {
+    const count = (
+      compute: string,
+      status: Job['status'],
+      n: number,
+      type: JobCount['type'] = 'command',
+    ) => ({
+      compute,
+      type,
+      status,
+      count: n,
+    });
     const loads = computeLoad(
       [target('local', 'local'), target('slurm-cpu', 'slurm', { partition: 'debug' })],
       [
+        count('local', 'running', 2),
+        count('local', 'queued', 1200),
+        count('local', 'completed', 7),
+        count('local', 'running', 1, 'sweep'),
+        count('slurm-cpu', 'queued', 1),
+        count('gone', 'preparing', 1),
+      ],
+      [
         job('a', 'local', 'running', 20),
-        job('b', 'local', 'queued'),
         job('c', 'local', 'running', 10),
-        job('d', 'slurm-cpu', 'queued'),
         job('e', 'gone', 'preparing', 5),
         { ...job('s', 'local', 'running', 1), type: 'sweep' },
       ],
@@ -48,10 +65,11 @@ describe('compute load', () => {
     expect(
       loads.map((l) => [l.name, l.counts.queued, l.counts.running, l.started.map((j) => j.name)]),
     ).toEqual([
-      ['local', 1, 2, ['c', 'a']],
+      ['local', 1200, 2, ['c', 'a']],
       ['slurm-cpu', 1, 0, []],
       ['gone', 0, 0, ['e']],
     ]);
+    expect(loads[2]!.counts.preparing).toBe(1);
     expect(loads[2]!.target).toBeNull();
   });
 

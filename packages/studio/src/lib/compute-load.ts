@@ -1,38 +1,49 @@
-import type { ComputeTarget, Job, JobStatus } from '@cairn/sdk';
+import type { ComputeTarget, Job, JobCount } from '@cairn/sdk';
 
 /**
- * What each compute target is doing, from the jobs that have not ended: how many are queued, being
- * prepared, running or finalizing on it, and which are running. Targets come in the server's order
- * (`local` first); a job on a target no longer listed still shows, under its name.
+ * What each compute target is doing: how many jobs are queued, being prepared, running or finalizing
+ * on it (the server's counts, `jobs.counts`), and which started jobs are on it (listed, oldest start
+ * first). Targets come in the server's order (`local` first); jobs on a target no longer listed still
+ * show, under its name.
  */
 export interface ComputeLoad {
   name: string;
   kind: string;
   target: ComputeTarget | null;
-  counts: Record<'queued' | 'preparing' | 'running' | 'finalizing', number>;
+  counts: Record<ActiveStatus, number>;
   /** Started jobs (preparing, running, finalizing), oldest start first. */
   started: Job[];
 }
 
+type ActiveStatus = 'queued' | 'preparing' | 'running' | 'finalizing';
+const isActive = (status: string): status is ActiveStatus =>
+  status === 'queued' || status === 'preparing' || status === 'running' || status === 'finalizing';
+
 const zero = () => ({ queued: 0, preparing: 0, running: 0, finalizing: 0 });
 
-export function computeLoad(targets: readonly ComputeTarget[], activeJobs: readonly Job[]): ComputeLoad[] {
+export function computeLoad(
+  targets: readonly ComputeTarget[],
+  counts: readonly JobCount[],
+  startedJobs: readonly Job[] = [],
+): ComputeLoad[] {
   const byName = new Map<string, ComputeLoad>();
   for (const t of targets)
     byName.set(t.name, { name: t.name, kind: t.kind, target: t, counts: zero(), started: [] });
-  for (const job of activeJobs) {
-    // A sweep holds no slot of its own: its trials do.
-    if (job.type === 'sweep') continue;
-    let load = byName.get(job.compute);
+  const loadOf = (compute: string) => {
+    let load = byName.get(compute);
     if (!load) {
-      load = { name: job.compute, kind: 'unknown', target: null, counts: zero(), started: [] };
-      byName.set(job.compute, load);
+      load = { name: compute, kind: 'unknown', target: null, counts: zero(), started: [] };
+      byName.set(compute, load);
     }
-    const status = job.status as JobStatus;
-    if (status === 'queued' || status === 'preparing' || status === 'running' || status === 'finalizing') {
-      load.counts[status]++;
-      if (status !== 'queued') load.started.push(job);
-    }
+    return load;
+  };
+  // A sweep holds no slot of its own: its trials do.
+  for (const c of counts) {
+    if (c.type !== 'sweep' && isActive(c.status)) loadOf(c.compute).counts[c.status] += c.count;
+  }
+  for (const job of startedJobs) {
+    if (job.type !== 'sweep' && isActive(job.status) && job.status !== 'queued')
+      loadOf(job.compute).started.push(job);
   }
   for (const load of byName.values()) {
     load.started.sort((a, b) => (a.startedAt ?? a.createdAt) - (b.startedAt ?? b.createdAt));

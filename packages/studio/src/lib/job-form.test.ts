@@ -9,6 +9,7 @@ import {
   formToYaml,
   issuesByField,
   literalValue,
+  specCodeFolder,
 } from './job-form.js';
 
 describe('job form', () => {
@@ -72,5 +73,26 @@ describe('job form', () => {
     expect(byField.get('input:0')).toEqual(['bad']);
     expect(byField.get('compute')).toEqual(['no such compute']);
     expect(byField.get('')).toEqual(['limits: odd']);
+  });
+
+  it('names the picked code folder in the spec, and maps code and snapshot issues to it', () => {
+    const form = { ...emptyJobForm(), command: 'python train.py', code: 'src' };
+    expect(formToSpec(form)).toEqual({ type: 'command', command: 'python train.py', code: './src' });
+    const byField = issuesByField(
+      [
+        { field: 'code', message: 'no code folder', line: null, column: null },
+        { field: 'snapshotId', message: 'not uploaded', line: null, column: null },
+      ],
+      form,
+    );
+    expect(byField.get('code')).toEqual(['no code folder', 'not uploaded']);
+  });
+
+  it("finds the code folder a pasted spec names (a sweep's in its trial)", () => {
+    expect(specCodeFolder('command: python train.py\ncode: ./src\n')).toBe('./src');
+    expect(specCodeFolder('type: sweep\ntrial:\n  code: .\n  command: x\n')).toBe('.');
+    expect(specCodeFolder('command: python -c 1\n')).toBeNull();
+    expect(specCodeFolder('code: [unclosed')).toBeNull();
+    expect(specCodeFolder('just text')).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { SpecIssue } from './spec-errors.js';
 
 /**
@@ -23,6 +23,8 @@ export interface JobFormState {
   /** A registered environment (`name:version`), or '' for none. */
   environment: string;
   compute: string;
+  /** The picked code folder's name ('' for none); its files are uploaded as the job's snapshot. */
+  code: string;
   inputs: FormInput[];
 }
 
@@ -32,6 +34,7 @@ export const emptyJobForm = (): JobFormState => ({
   experimentName: '',
   environment: '',
   compute: 'local',
+  code: '',
   inputs: [],
 });
 
@@ -51,6 +54,8 @@ export function dataAssetPath(text: string): string {
 
 export function formToSpec(form: JobFormState): Record<string, unknown> {
   const spec: Record<string, unknown> = { type: 'command', command: form.command };
+  // The folder beside job.yml as the CLI would take it; the studio sends the files it picked instead.
+  if (form.code) spec.code = `./${form.code}`;
   if (form.displayName.trim()) spec.display_name = form.displayName.trim();
   if (form.experimentName.trim()) spec.experiment_name = form.experimentName.trim();
   if (form.environment) spec.environment = `azureml:${form.environment}`;
@@ -84,6 +89,7 @@ export function formFieldOf(issue: SpecIssue, form: JobFormState): string | null
   if (field === 'experiment_name') return 'experimentName';
   if (field === 'environment' || field.startsWith('environment.')) return 'environment';
   if (field === 'compute') return 'compute';
+  if (field === 'code' || field === 'snapshotId') return 'code';
   const m = /^inputs\.([^.[]+)/.exec(field);
   if (m) {
     const i = form.inputs.findIndex((input) => input.name.trim() === m[1]);
@@ -101,4 +107,25 @@ export function issuesByField(issues: readonly SpecIssue[], form: JobFormState):
     out.set(key, [...(out.get(key) ?? []), message]);
   }
   return out;
+}
+
+/**
+ * The `code` folder a pasted job YAML names (a sweep's in its trial), or null when it names none or
+ * does not parse yet: the YAML form offers a folder picker only when the spec has one.
+ */
+export function specCodeFolder(yaml: string): string | null {
+  let spec: unknown;
+  try {
+    spec = parse(yaml);
+  } catch {
+    return null;
+  }
+  if (typeof spec !== 'object' || spec === null) return null;
+  const { code, trial } = spec as { code?: unknown; trial?: unknown };
+  if (typeof code === 'string' && code.trim() !== '') return code;
+  if (typeof trial === 'object' && trial !== null) {
+    const trialCode = (trial as { code?: unknown }).code;
+    if (typeof trialCode === 'string' && trialCode.trim() !== '') return trialCode;
+  }
+  return null;
 }

@@ -73,6 +73,14 @@ const SweepWire = z
     bestTrial: z.object({ name: z.string(), value: z.number(), runId: z.string().nullable() }).nullable(),
   })
   .meta({ id: 'SweepDetails' });
+const JobCountWire = z
+  .object({
+    compute: z.string(),
+    type: z.enum(['command', 'sweep']),
+    status: z.enum(JobStatus),
+    count: z.number().int(),
+  })
+  .meta({ id: 'JobCount' });
 const JobEventWire = z.object({ status: z.enum(JobStatus), at: z.number(), message: z.string().nullable() });
 const LogChunkWire = z.object({
   seq: z.number().int(),
@@ -210,6 +218,26 @@ export function jobRoutes(api: NativeApi): void {
       });
       return { jobs: page.jobs.map(wireJob), nextPageToken: page.nextPageToken };
     },
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: `${WS}/jobs/counts`,
+    tag: 'jobs',
+    summary: 'How many jobs are in each status on each compute target',
+    description:
+      'Counted by the database in one query, for queue lengths and running counts without listing the jobs. A sweep is counted as a `sweep` job on its compute; its trials are `command` jobs of their own. Combinations with no jobs are left out.',
+    params: WsParams,
+    query: z.object({
+      active: z
+        .enum(['true', 'false'])
+        .optional()
+        .describe('`true`: only jobs that have not ended (queued, preparing, running, finalizing)'),
+    }),
+    response: z.object({ counts: z.array(JobCountWire) }),
+    handler: async ({ query, request }) => ({
+      counts: await jobs.countJobs(request.workspaceId, { active: query.active === 'true' }),
+    }),
   });
 
   defineRoute(app, registry, {

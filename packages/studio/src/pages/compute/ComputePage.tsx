@@ -1,5 +1,5 @@
 import { Link } from 'wouter';
-import { useActiveJobs, useComputes } from '../../api/queries-jobs.js';
+import { useActiveJobCounts, useComputes, useStartedJobs } from '../../api/queries-jobs.js';
 import { QueryState } from '../../components/QueryState.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Time } from '../../components/Time.js';
@@ -11,7 +11,8 @@ import '../jobs/jobs.css';
 /** The workspace's compute targets: how each is set up, its queue, and what runs on it now (live). */
 export function ComputePage() {
   const computes = useComputes();
-  const active = useActiveJobs();
+  const counts = useActiveJobCounts();
+  const started = useStartedJobs();
   return (
     <div className="page compute-page">
       <div className="page-head">
@@ -23,14 +24,9 @@ export function ComputePage() {
       </div>
       <QueryState query={computes} what="compute targets">
         {(targets) => (
-          <QueryState query={active} what="active jobs">
-            {({ jobs, truncated }) => (
+          <QueryState query={counts} what="job counts">
+            {(jobCounts) => (
               <>
-                {truncated && (
-                  <p className="muted">
-                    More than 1000 jobs in one status: the counts below stop at 1000 each.
-                  </p>
-                )}
                 <table className="grid" data-testid="compute-table">
                   <thead>
                     <tr>
@@ -44,7 +40,7 @@ export function ComputePage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {computeLoad(targets, jobs).map((load) => (
+                    {computeLoad(targets, jobCounts, started.data ?? []).map((load) => (
                       <tr key={load.name} data-compute={load.name}>
                         <td>
                           <a href={`#compute-${load.name}`}>{load.name}</a>
@@ -66,7 +62,7 @@ export function ComputePage() {
                     ))}
                   </tbody>
                 </table>
-                {computeLoad(targets, jobs)
+                {computeLoad(targets, jobCounts, started.data ?? [])
                   .filter((l) => l.started.length > 0)
                   .map((load) => (
                     <RunningOn key={load.name} load={load} />

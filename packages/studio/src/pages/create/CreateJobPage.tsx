@@ -4,9 +4,8 @@ import { YamlJobForm } from './YamlJobForm.js';
 import '../jobs/jobs.css';
 
 /**
- * Submit a command job from the browser: fill in a form, or paste or upload a job YAML. A browser cannot
- * upload a code folder, so the job has no `code` (the command runs what the compute already has, or
- * rerun a job submitted with the CLI to reuse its code).
+ * Submit a command job from the browser: fill in a form, or paste or upload a job YAML. A code folder
+ * picked (or dropped) here is snapshotted and uploaded with the job, as `cairn job create` does.
  */
 export function CreateJobPage() {
   const [search] = useSearchParams();

@@ -2,7 +2,8 @@
 import { useMemo, useState } from 'react';
 import { useLocation } from 'wouter';
 import { useExperiments } from '../../api/queries.js';
-import { useComputes, useEnvironments, useSubmitJob } from '../../api/queries-jobs.js';
+import { useComputes, useEnvironments, useSubmitJobWithCode } from '../../api/queries-jobs.js';
+import { CodeUploadError, type CodeUploadProgress } from '../../lib/code-upload.js';
 import { groupEnvironments } from '../../lib/environment-versions.js';
 import {
   emptyJobForm,
@@ -12,6 +13,7 @@ import {
   type JobFormState,
 } from '../../lib/job-form.js';
 import { specIssues } from '../../lib/spec-errors.js';
+import { CodeFolderPicker, type PickedCode } from './CodeFolderPicker.js';
 
 const FORM_FILE = 'form.yml';
 
@@ -21,10 +23,17 @@ export function JobForm() {
   const experiments = useExperiments();
   const environments = useEnvironments();
   const computes = useComputes();
-  const submit = useSubmitJob();
+  const [code, setCode] = useState<PickedCode | null>(null);
+  const [progress, setProgress] = useState<CodeUploadProgress | null>(null);
+  const submit = useSubmitJobWithCode(setProgress);
   const [, navigate] = useLocation();
   const yaml = useMemo(() => formToYaml(form), [form]);
-  const issues = submit.error ? issuesByField(specIssues(submit.error), form) : new Map<string, string[]>();
+  const issues =
+    submit.error instanceof CodeUploadError
+      ? new Map([['code', [submit.error.message]]])
+      : submit.error
+        ? issuesByField(specIssues(submit.error), form)
+        : new Map<string, string[]>();
   const set = (patch: Partial<JobFormState>) => setForm({ ...form, ...patch });
   const setInput = (i: number, patch: Partial<FormInput>) =>
     set({ inputs: form.inputs.map((input, j) => (j === i ? { ...input, ...patch } : input)) });
@@ -39,9 +48,16 @@ export function JobForm() {
         aria-label="New job"
         onSubmit={(e) => {
           e.preventDefault();
+          setProgress(null);
           submit.mutate(
-            { yaml, file: FORM_FILE, message: 'submitted from the studio form' },
-            { onSuccess: (job) => navigate(`/jobs/${encodeURIComponent(job.name)}`) },
+            {
+              request: { yaml, file: FORM_FILE, message: 'submitted from the studio form' },
+              code: code?.files ?? null,
+            },
+            {
+              onSuccess: (job) => navigate(`/jobs/${encodeURIComponent(job.name)}`),
+              onSettled: () => setProgress(null),
+            },
           );
         }}
       >
@@ -59,6 +75,19 @@ export function JobForm() {
             Refer to inputs as <code>{'${{inputs.<name>}}'}</code>.
           </div>
         </Field>
+        <div className="field">
+          <div className="field-label">Code folder</div>
+          <CodeFolderPicker
+            value={code}
+            onChange={(picked) => {
+              setCode(picked);
+              set({ code: picked?.name ?? '' });
+              submit.reset();
+            }}
+            progress={submit.isPending ? progress : null}
+            issues={issues.get('code')}
+          />
+        </div>
         <Field label="Inputs" issues={undefined}>
           <table className="grid form-grid inputs-table">
             <tbody>
@@ -203,8 +232,12 @@ export function JobForm() {
           </div>
         )}
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={submit.isPending || form.command.trim() === ''}>
-            {submit.isPending ? 'Submitting…' : 'Submit job'}
+          <button
+            type="submit"
+            className="primary"
+            disabled={submit.isPending || form.command.trim() === '' || Boolean(code?.problem)}
+          >
+            {submit.isPending ? (progress ? 'Uploading code…' : 'Submitting…') : 'Submit job'}
           </button>
         </div>
       </form>

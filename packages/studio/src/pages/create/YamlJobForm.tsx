@@ -1,10 +1,13 @@
 import { useRef, useState } from 'react';
 import { useLocation } from 'wouter';
-import { useSubmitJob } from '../../api/queries-jobs.js';
+import { useSubmitJobWithCode } from '../../api/queries-jobs.js';
+import { CodeUploadError, type CodeUploadProgress } from '../../lib/code-upload.js';
+import { specCodeFolder } from '../../lib/job-form.js';
 import { issueLocation, lineOffset, specIssues } from '../../lib/spec-errors.js';
+import { CodeFolderPicker, type PickedCode } from './CodeFolderPicker.js';
 
-const EXAMPLE = `# A command job (Azure ML v2 YAML). Without a code folder, the command runs
-# what the compute already has.
+const EXAMPLE = `# A command job (Azure ML v2 YAML). With \`code: ./src\`, pick that folder below and it is
+# uploaded with the job; without one, the command runs what the compute already has.
 command: python -c "print('hello from \${{inputs.greeting}}')"
 inputs:
   greeting: cairn
@@ -15,11 +18,16 @@ experiment_name: from-the-studio
 export function YamlJobForm() {
   const [text, setText] = useState(EXAMPLE);
   const [file, setFile] = useState('job.yml');
-  const submit = useSubmitJob();
+  const [code, setCode] = useState<PickedCode | null>(null);
+  const [progress, setProgress] = useState<CodeUploadProgress | null>(null);
+  const [codeMissing, setCodeMissing] = useState(false);
+  const submit = useSubmitJobWithCode(setProgress);
   const [, navigate] = useLocation();
+  const codeFolder = specCodeFolder(text);
+  const codeError = submit.error instanceof CodeUploadError ? submit.error : null;
   const editor = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLDivElement>(null);
-  const issues = submit.error ? specIssues(submit.error) : [];
+  const issues = submit.error && !codeError ? specIssues(submit.error) : [];
   const badLines = new Set(issues.map((i) => i.line).filter((l) => l !== null));
   const lineCount = text.split('\n').length;
   const goTo = (line: number) => {
@@ -35,9 +43,17 @@ export function YamlJobForm() {
       aria-label="Job YAML"
       onSubmit={(e) => {
         e.preventDefault();
+        if (codeFolder !== null && code === null) return setCodeMissing(true);
+        setProgress(null);
         submit.mutate(
-          { yaml: text, file, message: 'submitted from the studio' },
-          { onSuccess: (job) => navigate(`/jobs/${encodeURIComponent(job.name)}`) },
+          {
+            request: { yaml: text, file, message: 'submitted from the studio' },
+            code: codeFolder !== null && code ? code.files : null,
+          },
+          {
+            onSuccess: (job) => navigate(`/jobs/${encodeURIComponent(job.name)}`),
+            onSettled: () => setProgress(null),
+          },
         );
       }}
     >
@@ -83,6 +99,30 @@ export function YamlJobForm() {
           }}
         />
       </div>
+      {codeFolder !== null && (
+        <div className="field">
+          <div className="field-label">
+            Code folder (<span className="mono">code: {codeFolder}</span>)
+          </div>
+          <CodeFolderPicker
+            value={code}
+            onChange={(picked) => {
+              setCode(picked);
+              setCodeMissing(false);
+              submit.reset();
+            }}
+            progress={submit.isPending ? progress : null}
+            issues={[
+              ...(codeMissing
+                ? [
+                    `The spec names the code folder '${codeFolder}': pick that folder here to upload it with the job, or remove 'code' from the spec`,
+                  ]
+                : []),
+              ...(codeError ? [codeError.message] : []),
+            ]}
+          />
+        </div>
+      )}
       {issues.length > 0 && (
         <div className="error-box" role="alert" data-testid="yaml-errors">
           <strong>The server refused the job</strong>
@@ -106,8 +146,12 @@ export function YamlJobForm() {
         </div>
       )}
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={submit.isPending || text.trim() === ''}>
-          {submit.isPending ? 'Submitting…' : 'Submit job'}
+        <button
+          type="submit"
+          className="primary"
+          disabled={submit.isPending || text.trim() === '' || (codeFolder !== null && Boolean(code?.problem))}
+        >
+          {submit.isPending ? (progress ? 'Uploading code…' : 'Submitting…') : 'Submit job'}
         </button>
       </div>
     </form>

@@ -1,7 +1,7 @@
 import { Link, Redirect } from 'wouter';
 import { useExperiments, useRecentJobs, useRecentRuns } from '../../api/queries.js';
 import { useDataAssets } from '../../api/queries-data.js';
-import { useActiveJobs, useComputes } from '../../api/queries-jobs.js';
+import { useActiveJobCounts, useComputes } from '../../api/queries-jobs.js';
 import { useWorkspace } from '../../api/workspace-context.js';
 import { QueryState } from '../../components/QueryState.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
@@ -29,7 +29,7 @@ function Home() {
   const jobs = useRecentJobs();
   const data = useDataAssets();
   const computes = useComputes();
-  const active = useActiveJobs();
+  const counts = useActiveJobCounts();
   return (
     <div className="page home">
       <section className="panel">
@@ -161,8 +161,8 @@ function Home() {
         <h2>Compute</h2>
         <QueryState query={computes} what="compute targets">
           {(targets) => (
-            <QueryState query={active} what="running jobs">
-              {({ jobs: activeJobs }) => (
+            <QueryState query={counts} what="job counts">
+              {(jobCounts) => (
                 <table className="grid" data-testid="home-compute">
                   <thead>
                     <tr>
@@ -173,7 +173,7 @@ function Home() {
                     </tr>
                   </thead>
                   <tbody>
-                    {computeLoad(targets, activeJobs).map((load) => (
+                    {computeLoad(targets, jobCounts).map((load) => (
                       <tr key={load.name}>
                         <td>
                           <Link href="/compute">{load.name}</Link>
