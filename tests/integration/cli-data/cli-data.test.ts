@@ -103,6 +103,7 @@ describe('cairn data / datastore against a real server', () => {
     const job = join(project, 'job.yml');
     await writeFile(
       job,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an Azure ML ${{…}} placeholder, not a template
       'command: sh count.sh ${{inputs.files}}\ncode: ./src\ninputs:\n  files:\n    type: uri_folder\n    path: ./inputs\n',
     );
     const res = await cairn('job', 'create', '-f', job, '--stream', '--name', 'count_files');

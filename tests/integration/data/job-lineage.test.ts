@@ -33,7 +33,9 @@ describe('jobs and data lineage', () => {
 
     const yaml = [
       'command: >-',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an Azure ML ${{…}} placeholder, not a template
       "  cat ${{inputs.numbers}}/numbers.csv | awk 'NR>1 {s+=$1} END {print s}' > ${{outputs.total}}/total.txt",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an Azure ML ${{…}} placeholder, not a template
       '  && ls -l ${{inputs.numbers}}/numbers.csv',
       'inputs:',
       '  numbers:',
@@ -111,6 +113,7 @@ describe('jobs and data lineage', () => {
     });
     await client.data.create({ name: 'in-s3', path: `azureml://datastores/${store}/paths/` });
     const yaml = [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an Azure ML ${{…}} placeholder, not a template
       'command: echo "direct=${{inputs.direct}}" && cat ${{inputs.mounted}}/x.txt',
       'inputs:',
       '  direct:',
