@@ -121,6 +121,8 @@ describe('studio compare and dashboards in Chromium', () => {
     await page.getByRole('button', { name: 'Add chart' }).click();
     await kindsAre(['line', 'scatter', 'bar']);
     await saved();
+    await page.waitForFunction('document.getAnimations().length === 0');
+    await screenshot(page, 'dashboard');
 
     await page.getByRole('button', { name: 'Move metrics.accuracy vs params.lr earlier' }).click();
     await kindsAre(['scatter', 'line', 'bar']);
@@ -206,7 +208,6 @@ describe('studio compare and dashboards in Chromium', () => {
       'two loss lines',
     );
     expect(await attr('[data-testid=scatter]', 'data-points')).toBe('3');
-    await screenshot(page, 'dashboard');
 
     // Shared with the workspace: the API returns the same layout.
     const [stored] = await server.client.dashboards.list(seeded.experimentId);

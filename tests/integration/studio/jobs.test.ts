@@ -305,6 +305,7 @@ describe('studio jobs pages in Chromium', () => {
     expect(await summary.textContent()).toContain('trainer/: 3 files');
     expect(await summary.textContent()).toContain('2 left out');
     expect(await page.getByTestId('form-yaml').textContent()).toContain('code: ./trainer');
+    await screenshot(page, 'new-job-code');
     await page.getByRole('button', { name: 'Submit job' }).click();
     await page.waitForURL((u) => /\/w\/default\/jobs\/[^/]+$/.test(u.pathname));
     const name = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
@@ -330,7 +331,6 @@ describe('studio jobs pages in Chromium', () => {
     const files = page.getByTestId('snapshot-files');
     await files.getByRole('button', { name: 'train.py' }).waitFor();
     expect(await files.textContent()).not.toContain('secret.txt');
-    await screenshot(page, 'new-job-code');
   });
 
   it('says in words why a code folder cannot be uploaded: over a limit, not picked, or an upload refused', async () => {

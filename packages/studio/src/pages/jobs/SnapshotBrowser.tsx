@@ -65,9 +65,11 @@ function Browser({
             e.kind === 'folder' ? (
               <li key={e.path}>
                 <button type="button" className="link" onClick={() => setFolder(e.path)}>
-                  📁 {e.name}
+                  ▸ {e.name}/
                 </button>
-                <span className="muted">{e.files} files</span>
+                <span className="muted">
+                  {e.files} {e.files === 1 ? 'file' : 'files'}
+                </span>
               </li>
             ) : (
               <li key={e.file.path} className={chosen === e.file.path ? 'active' : undefined}>
@@ -81,7 +83,7 @@ function Browser({
           )}
         </ul>
         <p className="muted small-note">
-          {files.length} files · {formatBytes(total)} · snapshot{' '}
+          {files.length} {files.length === 1 ? 'file' : 'files'} · {formatBytes(total)} · snapshot{' '}
           <span className="mono">{snapshotId.slice(0, 12)}</span>
         </p>
       </section>
