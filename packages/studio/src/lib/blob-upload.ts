@@ -1,10 +1,13 @@
 import type { CairnClient } from '@cairn/sdk';
+import { createTar } from 'nanotar';
 import { sha256Hex } from './data-manifest.js';
 
 /**
  * Sending files picked in the browser to the workspace's content-addressed blob store, the way the CLI
  * does: hash each file (SHA-256, Web Crypto), ask which contents the workspace lacks
- * (`POST blobs/missing`), upload only those (`PUT blobs/{sha256}`), then the manifest that names them.
+ * (`POST blobs/missing`), upload only those, then the manifest that names them. Small contents travel many
+ * to a request (`POST blobs/batch`, a tar whose entries are named by sha256), big ones one to a request
+ * (`PUT blobs/{sha256}`), with the CLI's limits (@cairn/fileset's upload-file-set.ts).
  * Data versions (data-upload.ts) and job code folders (code-upload.ts) both go through here.
  */
 
@@ -67,13 +70,61 @@ export async function hashFiles(
   return hashed;
 }
 
-/** Uploads in flight at once. */
+/** Single uploads in flight at once. */
 const UPLOAD_CONCURRENCY = 4;
+/** Contents up to this size go in batches; bigger ones one to a request. The CLI's limits. */
+export const BATCH_FILE_BYTES = 256 * 1024;
+const BATCH_MAX_FILES = 1000;
+const BATCH_MAX_BYTES = 16 * 1024 * 1024;
+const BATCHES_IN_FLIGHT = 2;
 
 export interface UploadedContents {
   /** Distinct contents the workspace lacked and that were sent (the manifest not counted). */
   uploaded: number;
   bytes: number;
+}
+
+interface Content {
+  sha256: string;
+  blob: Blob;
+}
+
+/** Groups small contents into batches of at most 1000 contents and 16 MiB, in the order given. */
+export function groupForBatches<T extends { blob: Blob }>(contents: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const c of contents) {
+    if (current.length >= BATCH_MAX_FILES || (current.length > 0 && bytes + c.blob.size > BATCH_MAX_BYTES)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(c);
+    bytes += c.blob.size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** A batch as the server takes it: a tar whose entries are the contents, each named by its sha256. */
+export async function batchTar(group: readonly Content[]): Promise<Uint8Array> {
+  const files = [];
+  for (const c of group) files.push({ name: c.sha256, data: new Uint8Array(await c.blob.arrayBuffer()) });
+  return createTar(files);
+}
+
+/** Runs `task` over `items`, at most `limit` at once. */
+async function eachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**
@@ -90,23 +141,39 @@ export async function uploadMissing(
   const bySha = new Map<string, Blob>();
   for (const f of files) bySha.set(f.sha256, f.file);
   const missing = await client.blobs.missing([...bySha.keys(), manifest.id]);
-  const toSend = [...bySha].filter(([sha256]) => missing.has(sha256));
-  const totalBytes = toSend.reduce((sum, [, blob]) => sum + blob.size, 0);
+  const toSend: Content[] = [...bySha]
+    .filter(([sha256]) => missing.has(sha256))
+    .map(([sha256, blob]) => ({ sha256, blob }));
+  const totalBytes = toSend.reduce((sum, c) => sum + c.blob.size, 0);
   let bytes = 0;
   let done = 0;
-  onProgress({ done, total: toSend.length, bytes, totalBytes });
-  // A few uploads at once: many small files are bound by round trips, not bandwidth.
-  let next = 0;
-  const worker = async () => {
-    while (next < toSend.length) {
-      const [sha256, blob] = toSend[next++] as [string, Blob];
-      await client.blobs.put(sha256, blob);
-      bytes += blob.size;
-      done++;
-      onProgress({ done, total: toSend.length, bytes, totalBytes });
-    }
+  const sent = (contents: readonly Content[]) => {
+    for (const c of contents) bytes += c.blob.size;
+    done += contents.length;
+    onProgress({ done, total: toSend.length, bytes, totalBytes });
   };
-  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, toSend.length) }, worker));
+  onProgress({ done, total: toSend.length, bytes, totalBytes });
+  // Many small files are bound by round trips, not bandwidth: they go many to a request, and a few
+  // requests are kept in flight.
+  const small = toSend.filter((c) => c.blob.size <= BATCH_FILE_BYTES);
+  const big = toSend.filter((c) => c.blob.size > BATCH_FILE_BYTES);
+  await Promise.all([
+    eachLimit(groupForBatches(small), BATCHES_IN_FLIGHT, async (group) => {
+      const stored = await client.blobs.putBatch(await batchTar(group));
+      group.forEach((c, i) => {
+        if (stored[i]?.sha256 !== c.sha256) {
+          throw new Error(
+            `The server stored ${stored[i]?.sha256 ?? 'nothing'} for content ${c.sha256}: the upload was cut short; try again`,
+          );
+        }
+      });
+      sent(group);
+    }),
+    eachLimit(big, UPLOAD_CONCURRENCY, async (c) => {
+      await client.blobs.put(c.sha256, c.blob);
+      sent([c]);
+    }),
+  ]);
   if (missing.has(manifest.id)) await client.blobs.put(manifest.id, manifest.bytes);
   return { uploaded: toSend.length, bytes };
 }
