@@ -237,6 +237,16 @@ describe('studio compare and dashboards in Chromium', () => {
     await positionsAre({ bar: '0,0,6,8', scatter: '6,0,6,8' });
     await saved();
 
+    // Resized from the keyboard: the scatter full width, so the bar moves below it; saved for everyone.
+    await page.getByLabel('Size of metrics.accuracy vs params.lr').selectOption('12x8');
+    await positionsAre({ scatter: '0,0,12,8', bar: '0,8,6,8' });
+    await saved();
+    const [resized] = await server.client.dashboards.list(seeded.experimentId);
+    expect(resized?.layout.charts.map((c) => [c.kind, c.position])).toEqual([
+      ['scatter', { x: 0, y: 0, w: 12, h: 8 }],
+      ['bar', { x: 0, y: 8, w: 6, h: 8 }],
+    ]);
+
     // Deleting it (after the confirm) goes back to the list, which no longer has it.
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete dashboard' }).click();

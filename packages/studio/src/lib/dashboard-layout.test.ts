@@ -13,6 +13,7 @@ import {
   nextChartId,
   placeCharts,
   removeChart,
+  resizeChart,
 } from './dashboard-layout.js';
 
 const ids = (l: DashboardLayout) => l.charts.map((c) => c.id);
@@ -125,6 +126,24 @@ describe('dashboard layout', () => {
     expect(chartTitle({ id: 'a', kind: 'scatter', x: 'params.lr', y: 'metrics.acc' })).toBe(
       'metrics.acc vs params.lr',
     );
+  });
+
+  it('resizes a chart from the keyboard: the charts it covers move down, the grid edge moves it left', () => {
+    let l = addChart(emptyLayout(), { kind: 'line', metric: 'loss' });
+    l = addChart(l, { kind: 'bar', metric: 'acc' });
+    l = addChart(l, { kind: 'scatter', x: 'params.lr', y: 'metrics.acc' });
+    // c1 full width: c2 (beside it) and c3 (below it) move below it, in reading order.
+    const wide = resizeChart(l, 'c1', { w: 12, h: 8 });
+    expect(places(wide)).toEqual({ c1: '0,0,12,8', c2: '6,8,6,8', c3: '0,8,6,8' });
+    expect(ids(wide)).toEqual(['c1', 'c3', 'c2']);
+    // c2 sits at column 6: 8 columns wide would pass the edge, so it starts at column 4.
+    const moved = resizeChart(l, 'c2', { w: 8, h: 4 });
+    expect(places(moved).c2).toBe('4,0,8,4');
+    expect(places(moved).c1).toBe('0,4,6,8');
+    // No smaller than the studio's minimum; unchanged and unknown charts leave the layout as it was.
+    expect(places(resizeChart(l, 'c3', { w: 1, h: 1 })).c3).toBe('0,8,3,4');
+    expect(resizeChart(l, 'c1', { w: 6, h: 8 })).toBe(l);
+    expect(resizeChart(l, 'nope', { w: 12, h: 8 })).toBe(l);
   });
 });
 

@@ -175,6 +175,45 @@ export function moveChart(layout: DashboardLayout, id: string, by: number): Dash
   return withPositions(layout, compact(swapped));
 }
 
+/** Sizes offered to resize a chart without a mouse: columns × rows. */
+export const SIZE_PRESETS = [
+  { label: 'small', w: 4, h: 6 },
+  { label: 'medium', w: 6, h: 8 },
+  { label: 'wide', w: 12, h: 8 },
+  { label: 'large', w: 8, h: 12 },
+  { label: 'full', w: 12, h: 12 },
+] as const;
+
+/**
+ * The keyboard alternative to dragging a corner: the chart takes `size` (no smaller than MIN_SIZE),
+ * keeping its place but moved left when it would pass the grid's edge; charts it now covers move down.
+ * Returns `layout` itself when the size is unchanged.
+ */
+export function resizeChart(
+  layout: DashboardLayout,
+  id: string,
+  size: { w: number; h: number },
+): DashboardLayout {
+  const items = gridItems(placeCharts(layout));
+  const item = items.find((it) => it.i === id);
+  if (!item) return layout;
+  const w = clampInt(size.w, MIN_SIZE.w, GRID.columns);
+  const h = clampInt(size.h, MIN_SIZE.h, GRID.maxHeight);
+  if (item.w === w && item.h === h) return layout;
+  item.w = w;
+  item.h = h;
+  item.x = Math.min(item.x, GRID.columns - w);
+  // The resized chart is placed first, so the ones it overlaps give way rather than it.
+  const others = items.filter((it) => it !== item);
+  const placed: GridItem[] = [item];
+  for (const it of others.sort(readingOrder)) {
+    const next = { ...it };
+    while (placed.some((p) => collides(next, p))) next.y++;
+    placed.push(next);
+  }
+  return withPositions(layout, compact(placed));
+}
+
 /** A chart's heading: `loss over steps`, `accuracy (latest)`, `params.lr vs metrics.acc`. */
 export function chartTitle(chart: DashboardChart): string {
   switch (chart.kind) {

@@ -12,6 +12,7 @@ import {
   addChart,
   arrangeCharts,
   chartTitle,
+  DEFAULT_SIZE,
   GRID,
   type GridItem,
   gridItems,
@@ -20,6 +21,8 @@ import {
   type NewChart,
   placeCharts,
   removeChart,
+  resizeChart,
+  SIZE_PRESETS,
 } from '../../lib/dashboard-layout.js';
 import { OverlayChart } from '../compare/OverlayChart.js';
 import { BarChart, ParallelCoordinates, ScatterPlot } from '../compare/SvgCharts.js';
@@ -218,6 +221,11 @@ function DashboardView({ experimentId, dashboard }: { experimentId: string; dash
                 >
                   →
                 </button>
+                <SizeSelect
+                  chart={chart}
+                  disabled={save.isPending}
+                  onResize={(size) => apply(resizeChart(layout, chart.id, size))}
+                />
                 <button
                   type="button"
                   className="small"
@@ -291,6 +299,42 @@ function ChartGrid({
         </ReactGridLayout>
       ) : null}
     </div>
+  );
+}
+
+/** The keyboard way to resize a chart: preset sizes, and the chart's own size when it is none of them. */
+function SizeSelect({
+  chart,
+  disabled,
+  onResize,
+}: {
+  chart: DashboardChart;
+  disabled: boolean;
+  onResize: (size: { w: number; h: number }) => void;
+}) {
+  const w = chart.position?.w ?? DEFAULT_SIZE.w;
+  const h = chart.position?.h ?? DEFAULT_SIZE.h;
+  const current = `${w}x${h}`;
+  const preset = SIZE_PRESETS.some((p) => `${p.w}x${p.h}` === current);
+  return (
+    <select
+      className="small"
+      aria-label={`Size of ${chartTitle(chart)}`}
+      title="Size: columns of 12 × rows"
+      value={current}
+      disabled={disabled}
+      onChange={(e) => {
+        const [nw, nh] = e.target.value.split('x').map(Number);
+        onResize({ w: nw ?? w, h: nh ?? h });
+      }}
+    >
+      {preset ? null : <option value={current}>{`${w} × ${h}`}</option>}
+      {SIZE_PRESETS.map((p) => (
+        <option key={p.label} value={`${p.w}x${p.h}`}>
+          {`${p.label} (${p.w} × ${p.h})`}
+        </option>
+      ))}
+    </select>
   );
 }
 
