@@ -371,8 +371,8 @@ export class JobService {
 
   /**
    * Jobs per compute target, type and status, counted by the database (one GROUP BY) rather than by
-   * listing them, so a queue of 100k jobs costs one small answer. `active` narrows the count to jobs
-   * that have not ended, which the `(status, seq)` index serves without reading the ended ones.
+   * listing them, so a queue of 100k jobs costs one small answer, read from the `jobs_ws_counts` index
+   * alone (migration 0008). `active` narrows the count to jobs that have not ended.
    */
   async countJobs(workspaceId: string, query: JobCountsQuery = {}): Promise<JobCount[]> {
     let q = this.#o.store.db

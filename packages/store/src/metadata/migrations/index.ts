@@ -6,6 +6,7 @@ import * as m0004 from './0004-jobs.js';
 import * as m0005 from './0005-service-users.js';
 import * as m0006 from './0006-data.js';
 import * as m0007 from './0007-dashboards.js';
+import * as m0008 from './0008-job-counts-index.js';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'postgres';
@@ -22,6 +23,7 @@ const MODULES: Record<string, MigrationModule> = {
   '0005-service-users': m0005,
   '0006-data': m0006,
   '0007-dashboards': m0007,
+  '0008-job-counts-index': m0008,
 };
 
 export function migrationsFor(ctx: MigrationContext): Record<string, Migration> {
