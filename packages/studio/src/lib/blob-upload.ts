@@ -1,3 +1,4 @@
+import { mapLimit } from '@cairn/fileset/map-limit';
 import type { CairnClient } from '@cairn/sdk';
 import { createTar } from 'nanotar';
 import { sha256Hex } from './data-manifest.js';
@@ -114,19 +115,6 @@ export async function batchTar(group: readonly Content[]): Promise<Uint8Array> {
   return createTar(files);
 }
 
-/** Runs `task` over `items`, at most `limit` at once. */
-async function eachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /**
  * Uploads the contents of `files` the workspace lacks, then the manifest (last, so a manifest is never
  * stored before what it names). Content already in the workspace is never sent again; a file picked
@@ -158,7 +146,7 @@ export async function uploadMissing(
   const small = toSend.filter((c) => c.blob.size <= BATCH_FILE_BYTES);
   const big = toSend.filter((c) => c.blob.size > BATCH_FILE_BYTES);
   await Promise.all([
-    eachLimit(groupForBatches(small), BATCHES_IN_FLIGHT, async (group) => {
+    mapLimit(groupForBatches(small), BATCHES_IN_FLIGHT, async (group) => {
       const stored = await client.blobs.putBatch(await batchTar(group));
       group.forEach((c, i) => {
         if (stored[i]?.sha256 !== c.sha256) {
@@ -169,7 +157,7 @@ export async function uploadMissing(
       });
       sent(group);
     }),
-    eachLimit(big, UPLOAD_CONCURRENCY, async (c) => {
+    mapLimit(big, UPLOAD_CONCURRENCY, async (c) => {
       await client.blobs.put(c.sha256, c.blob);
       sent([c]);
     }),
