@@ -229,6 +229,8 @@ export function BarChart({ runs, metric }: { runs: readonly Run[]; metric: strin
     <svg
       className="svg-chart"
       viewBox={`0 0 ${width} ${Math.max(40, rows.length * rowH + 10)}`}
+      // In a box taller than its bars (a dashboard cell), the bars start at the top.
+      preserveAspectRatio="xMidYMin meet"
       role="img"
       aria-label={`${metric} per run`}
       data-testid="bar-chart"
