@@ -145,6 +145,49 @@ describe('studio in Chromium', () => {
     expect(new URL(page.url()).searchParams.get('runs')).toBe(ids.join(','));
   });
 
+  it('shows the runs of several experiments in one table, with an Experiment column to group by', async () => {
+    const sklearn = await server.client.experiments.getByName(`sklearn-baseline-${suffix}`);
+    await page.goto(url('/'));
+    await page.getByLabel(`Select experiment ${seeded.experimentName}`).check();
+    expect(await page.getByRole('button', { name: 'Runs of selected' }).isDisabled()).toBe(true);
+    await page.getByLabel(`Select experiment ${sklearn.name}`).check();
+    await page.getByRole('button', { name: 'Runs of 2 selected' }).click();
+    await page.waitForURL(
+      (u) => u.pathname.startsWith('/w/default/experiments/') && u.pathname.includes(','),
+    );
+    const shownIds = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!).split(',');
+    expect(shownIds.sort()).toEqual([seeded.experimentId, sklearn.experimentId].sort());
+    await countIs('62 runs');
+    const heading = page.getByTestId('experiment-name');
+    await heading.getByRole('link', { name: seeded.experimentName }).waitFor();
+    await heading.getByRole('link', { name: sklearn.name }).waitFor();
+
+    // Each row says its experiment, by name, linking to that experiment's own table.
+    await page.locator('[data-column="attributes.experiment_id"]').waitFor();
+    const mlflowRow = page.locator(`.rt-row[data-run-id="${mlflowRunId}"]`);
+    await mlflowRow.getByRole('link', { name: sklearn.name }).waitFor();
+
+    // A filter spans both experiments; grouping by experiment shows their names and counts.
+    const filter = page.getByLabel('Filter runs');
+    await filter.fill("attributes.run_name LIKE '%o%'"); // showcase and from-mlflow
+    await filter.press('Enter');
+    await countIs('2 runs');
+    await page.getByLabel('Group by').selectOption('attributes.experiment_id');
+    const groups = page.locator('.rt-group');
+    await eventually(
+      () => groups.allTextContents(),
+      (t) => t.length === 2,
+      'two experiment groups',
+    );
+    const groupTexts = (await groups.allTextContents()).join(' | ');
+    expect(groupTexts).toContain(`${seeded.experimentName}1 run`);
+    expect(groupTexts).toContain(`${sklearn.name}1 run`);
+
+    await mlflowRow.getByRole('link', { name: sklearn.name }).click();
+    await page.waitForURL((u) => u.pathname === `/w/default/experiments/${sklearn.experimentId}`);
+    await page.getByTestId('experiment-name').getByText(sklearn.name).waitFor();
+  });
+
   it('shows a run: overview, a downsampled chart that keeps its spike, and artifact previews', async () => {
     const runId = seeded.showcase.runId;
     await page.goto(url(`/runs/${runId}`));

@@ -40,6 +40,8 @@ export const ATTRIBUTES: Readonly<Record<string, AttributeDef>> = {
   end_time: { label: 'Ended', sortable: true, numeric: false },
   duration: { label: 'Duration', sortable: false, numeric: true },
   run_id: { label: 'Run id', sortable: true, numeric: false },
+  /** Shown when the table spans several experiments; the search API cannot order by it. */
+  experiment_id: { label: 'Experiment', sortable: false, numeric: false },
 };
 
 export const DEFAULT_COLUMN_IDS: readonly string[] = [
@@ -135,6 +137,8 @@ export function cellValue(run: Run, column: Column, now: number = Date.now()): C
           return runDuration(run, now);
         case 'run_id':
           return run.runId;
+        case 'experiment_id':
+          return run.experimentId;
         default:
           return null;
       }
@@ -194,6 +198,8 @@ export function columnWidth(column: Column): number {
         return 160;
       case 'run_id':
         return 270;
+      case 'experiment_id':
+        return 180;
       default:
         return 110;
     }

@@ -3,12 +3,15 @@ import { DEFAULT_COLUMN_IDS } from './columns.js';
 import {
   addColumn,
   defaultRunsView,
+  EXPERIMENT_COLUMN_ID,
   formatRunsView,
+  parseExperimentIds,
   parseRunsView,
   removeColumn,
   toggleSort,
   viewColumns,
   viewOrderBy,
+  withExperimentColumn,
 } from './runs-view-state.js';
 
 describe('runs view state in the URL', () => {
@@ -50,5 +53,25 @@ describe('runs view state in the URL', () => {
     expect(viewColumns(removeColumn(v, 'attributes.user_id')).map((c) => c.id)).not.toContain(
       'attributes.user_id',
     );
+  });
+});
+
+describe('a runs table over several experiments', () => {
+  it('reads the experiments from the route segment, each once', () => {
+    expect(parseExperimentIds('3')).toEqual(['3']);
+    expect(parseExperimentIds('1,4, 1,,7')).toEqual(['1', '4', '7']);
+    expect(parseExperimentIds('')).toEqual([]);
+  });
+
+  it('adds the Experiment column after the run name to the default columns only', () => {
+    const v = defaultRunsView();
+    const ids = withExperimentColumn(v).columnIds;
+    expect(ids.slice(0, 2)).toEqual(['attributes.run_name', EXPERIMENT_COLUMN_ID]);
+    expect(ids.slice(2)).toEqual(DEFAULT_COLUMN_IDS.slice(1));
+    const chosen = addColumn(v, 'metrics.loss');
+    expect(withExperimentColumn(chosen)).toBe(chosen);
+    // Its column cannot be sorted on (the search API has no order by experiment); a stale URL asking for it is ignored.
+    expect(viewColumns(withExperimentColumn(v))[1]?.sortable).toBe(false);
+    expect(parseRunsView(new URLSearchParams(`sort=${EXPERIMENT_COLUMN_ID}:asc`)).sort).toEqual(v.sort);
   });
 });

@@ -74,3 +74,30 @@ export function addColumn(view: RunsViewState, columnId: string): RunsViewState 
 export function removeColumn(view: RunsViewState, columnId: string): RunsViewState {
   return { ...view, columnIds: view.columnIds.filter((id) => id !== columnId) };
 }
+
+export const EXPERIMENT_COLUMN_ID = 'attributes.experiment_id';
+
+/**
+ * Which experiments a runs table shows, from its route segment: one id, or several joined by commas
+ * (`/experiments/1,4`), each once, in the order given.
+ */
+export function parseExperimentIds(segment: string): string[] {
+  return [
+    ...new Set(
+      segment
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    ),
+  ];
+}
+
+/**
+ * A table over several experiments shows which experiment each run is in: with the default columns, the
+ * Experiment column comes after the run's name. A view whose columns the user chose is left as it is.
+ */
+export function withExperimentColumn(view: RunsViewState): RunsViewState {
+  if (view.columnIds.join(',') !== DEFAULT_COLUMN_IDS.join(',')) return view;
+  const [first, ...rest] = view.columnIds;
+  return { ...view, columnIds: [first ?? 'attributes.run_name', EXPERIMENT_COLUMN_ID, ...rest] };
+}

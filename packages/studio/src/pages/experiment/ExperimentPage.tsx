@@ -1,38 +1,57 @@
 import type { Run } from '@cairn/sdk';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
-import { useExperiment, useRunKeySample, useRunsTable } from '../../api/queries.js';
+import { useExperiment, useExperiments, useRunKeySample, useRunsTable } from '../../api/queries.js';
 import { ErrorBox } from '../../components/QueryState.js';
 import { catalogKeys, columnFromId, sectionsFor } from '../../lib/columns.js';
 import { tableRows } from '../../lib/grouping.js';
-import { addColumn, removeColumn, toggleSort, viewColumns, viewOrderBy } from '../../lib/runs-view-state.js';
+import {
+  addColumn,
+  EXPERIMENT_COLUMN_ID,
+  parseExperimentIds,
+  removeColumn,
+  toggleSort,
+  viewColumns,
+  viewOrderBy,
+  withExperimentColumn,
+} from '../../lib/runs-view-state.js';
 import { ColumnPicker } from './ColumnPicker.js';
 import { FilterBox } from './FilterBox.js';
 import { RunsTable } from './RunsTable.js';
 import { useRunsView } from './use-runs-view.js';
 
 /**
- * An experiment's runs: a virtualised table whose columns, sort, filter and grouping live in the URL,
- * loading pages from the server as the user scrolls; selected runs go to the compare page.
+ * An experiment's runs, or several experiments' (`/experiments/1,4`, with an Experiment column): a
+ * virtualised table whose columns, sort, filter and grouping live in the URL, loading pages from the
+ * server as the user scrolls; selected runs go to the compare page.
  */
 export function ExperimentPage({ params }: { params: Record<string, string | undefined> }) {
-  const experimentId = params.experimentId ?? '';
+  const experimentIds = useMemo(() => parseExperimentIds(params.experimentId ?? ''), [params.experimentId]);
+  const multi = experimentIds.length > 1;
+  const experimentId = experimentIds[0] ?? '';
   const experiment = useExperiment(experimentId);
+  const allExperiments = useExperiments();
+  const experimentNames = useMemo(
+    () => new Map(allExperiments.data?.map((e) => [e.experimentId, e.name])),
+    [allExperiments.data],
+  );
   const [view, setView] = useRunsView();
   const [, navigate] = useLocation();
-  const columns = useMemo(() => viewColumns(view), [view]);
+  // Column edits start from the columns shown (with the Experiment column, over several experiments).
+  const shownView = useMemo(() => (multi ? withExperimentColumn(view) : view), [multi, view]);
+  const columns = useMemo(() => viewColumns(shownView), [shownView]);
   const groupColumn = view.groupBy ? columnFromId(view.groupBy) : null;
   const include = useMemo(
     () => sectionsFor(groupColumn ? [...columns, groupColumn] : columns),
     [columns, groupColumn],
   );
   const runs = useRunsTable({
-    experimentIds: [experimentId],
+    experimentIds,
     filter: view.filter,
     orderBy: viewOrderBy(view),
     include,
   });
-  const sample = useRunKeySample([experimentId]);
+  const sample = useRunKeySample(experimentIds);
 
   // While a new query loads or after it failed, keep showing the last good rows (dimmed).
   const lastGood = useRef<Run[]>([]);
@@ -62,7 +81,13 @@ export function ExperimentPage({ params }: { params: Record<string, string | und
     ...catalog.tags.map((k) => `tags.${k}`),
     'attributes.status',
     'attributes.user_id',
+    ...(multi ? [EXPERIMENT_COLUMN_ID] : []),
   ];
+  const groupLabel = useCallback(
+    (value: string) =>
+      view.groupBy === EXPERIMENT_COLUMN_ID ? (experimentNames.get(value) ?? value) : value,
+    [view.groupBy, experimentNames],
+  );
 
   return (
     <div className="page fill experiment">
@@ -71,8 +96,22 @@ export function ExperimentPage({ params }: { params: Record<string, string | und
           <Link href="/">Experiments</Link>
           <span>/</span>
         </div>
-        <h1 data-testid="experiment-name">{experiment.data?.name ?? experimentId}</h1>
-        <Link href={`/experiments/${experimentId}/dashboards`}>Dashboards</Link>
+        {multi ? (
+          <h1 data-testid="experiment-name">
+            Runs of {experimentIds.length} experiments:{' '}
+            {experimentIds.map((id, i) => (
+              <span key={id}>
+                {i > 0 ? ', ' : ''}
+                <Link href={`/experiments/${id}`}>{experimentNames.get(id) ?? id}</Link>
+              </span>
+            ))}
+          </h1>
+        ) : (
+          <>
+            <h1 data-testid="experiment-name">{experiment.data?.name ?? experimentId}</h1>
+            <Link href={`/experiments/${experimentId}/dashboards`}>Dashboards</Link>
+          </>
+        )}
         {experiment.error ? (
           <ErrorBox title="Could not load the experiment" error={experiment.error} />
         ) : null}
@@ -85,8 +124,8 @@ export function ExperimentPage({ params }: { params: Record<string, string | und
         />
         <ColumnPicker
           catalog={catalog}
-          selected={view.columnIds}
-          onToggle={(id, on) => setView(on ? addColumn(view, id) : removeColumn(view, id))}
+          selected={shownView.columnIds}
+          onToggle={(id, on) => setView(on ? addColumn(shownView, id) : removeColumn(shownView, id))}
         />
         <label className="inline">
           Group by{' '}
@@ -122,7 +161,11 @@ export function ExperimentPage({ params }: { params: Record<string, string | und
       </div>
       {!runs.isPending && shown.length === 0 && !runs.isError ? (
         <p className="muted">
-          {view.filter ? 'No runs match this filter.' : 'This experiment has no runs yet.'}
+          {view.filter
+            ? 'No runs match this filter.'
+            : multi
+              ? 'These experiments have no runs yet.'
+              : 'This experiment has no runs yet.'}
         </p>
       ) : (
         <RunsTable
@@ -139,6 +182,8 @@ export function ExperimentPage({ params }: { params: Record<string, string | und
           }}
           onNearEnd={onNearEnd}
           stale={runs.isPlaceholderData || runs.isError}
+          experimentNames={experimentNames}
+          groupLabel={groupLabel}
         />
       )}
     </div>

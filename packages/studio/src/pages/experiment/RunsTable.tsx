@@ -20,6 +20,10 @@ export interface RunsTableProps {
   /** Called when the last rows come into view, to load the next page. */
   onNearEnd: () => void;
   stale: boolean;
+  /** Experiment names by id, for the Experiment column. */
+  experimentNames?: ReadonlyMap<string, string>;
+  /** How a group's value is shown in its header (an experiment id as its name). */
+  groupLabel?: (value: string) => string;
 }
 
 /**
@@ -95,9 +99,11 @@ export function RunsTable(props: RunsTableProps) {
             return (
               <div key={`g:${row.value}`} className="rt-row rt-group" style={style}>
                 <button type="button" className="link" onClick={() => onToggleGroup(row.value)}>
-                  {row.collapsed ? '▸' : '▾'} {row.value}
+                  {row.collapsed ? '▸' : '▾'} {props.groupLabel ? props.groupLabel(row.value) : row.value}
                 </button>
-                <span className="muted">{row.count} runs</span>
+                <span className="muted">
+                  {row.count} {row.count === 1 ? 'run' : 'runs'}
+                </span>
               </div>
             );
           }
@@ -112,6 +118,7 @@ export function RunsTable(props: RunsTableProps) {
               top={item.start}
               selected={selected.has(row.run.runId)}
               onSelect={onSelect}
+              experimentNames={props.experimentNames}
             />
           );
         })}
@@ -133,8 +140,9 @@ const RunRow = memo(function RunRow(props: {
   top: number;
   selected: boolean;
   onSelect: (runIds: string[], on: boolean) => void;
+  experimentNames: ReadonlyMap<string, string> | undefined;
 }) {
-  const { run, grouped, columns, selected } = props;
+  const { run, grouped, columns, selected, experimentNames } = props;
   return (
     <div
       className={selected ? 'rt-row selected' : 'rt-row'}
@@ -155,14 +163,24 @@ const RunRow = memo(function RunRow(props: {
       </div>
       {columns.map((c) => (
         <div key={c.id} className={c.numeric ? 'rt-cell num' : 'rt-cell'}>
-          <Cell run={run} column={c} grouped={grouped} />
+          <Cell run={run} column={c} grouped={grouped} experimentNames={experimentNames} />
         </div>
       ))}
     </div>
   );
 });
 
-function Cell({ run, column, grouped }: { run: Run; column: Column; grouped: boolean }) {
+function Cell({
+  run,
+  column,
+  grouped,
+  experimentNames,
+}: {
+  run: Run;
+  column: Column;
+  grouped: boolean;
+  experimentNames: ReadonlyMap<string, string> | undefined;
+}) {
   if (column.kind === 'attribute' && column.key === 'run_name') {
     return (
       <Link href={`/runs/${run.runId}`} className={grouped ? 'indent' : undefined} title={run.runId}>
@@ -171,6 +189,14 @@ function Cell({ run, column, grouped }: { run: Run; column: Column; grouped: boo
     );
   }
   if (column.kind === 'attribute' && column.key === 'status') return <StatusBadge status={run.status} />;
+  if (column.kind === 'attribute' && column.key === 'experiment_id') {
+    const name = experimentNames?.get(run.experimentId) ?? run.experimentId;
+    return (
+      <Link href={`/experiments/${run.experimentId}`} title={name}>
+        {name}
+      </Link>
+    );
+  }
   const text = cellText(run, column);
   return <span title={text}>{text}</span>;
 }

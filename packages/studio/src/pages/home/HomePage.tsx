@@ -1,4 +1,5 @@
-import { Link, Redirect } from 'wouter';
+import { useState } from 'react';
+import { Link, Redirect, useLocation } from 'wouter';
 import { useExperiments, useRecentJobs, useRecentRuns } from '../../api/queries.js';
 import { useDataAssets } from '../../api/queries-data.js';
 import { useActiveJobCounts, useComputes } from '../../api/queries-jobs.js';
@@ -30,10 +31,36 @@ function Home() {
   const data = useDataAssets();
   const computes = useComputes();
   const counts = useActiveJobCounts();
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const [, navigate] = useLocation();
+  const pick = (id: string, on: boolean) =>
+    setPicked((prev) => {
+      const next = new Set(prev);
+      on ? next.add(id) : next.delete(id);
+      return next;
+    });
   return (
     <div className="page home">
       <section className="panel">
-        <h2>Experiments</h2>
+        <h2>
+          Experiments
+          <button
+            type="button"
+            className="small"
+            disabled={picked.size < 2}
+            title="Tick two or more experiments to see their runs in one table"
+            onClick={() =>
+              navigate(
+                `/experiments/${ids
+                  .filter((id) => picked.has(id))
+                  .map(encodeURIComponent)
+                  .join(',')}`,
+              )
+            }
+          >
+            {picked.size > 1 ? `Runs of ${picked.size} selected` : 'Runs of selected'}
+          </button>
+        </h2>
         <QueryState query={experiments} what="experiments">
           {(list) =>
             list.length === 0 ? (
@@ -45,6 +72,7 @@ function Home() {
               <table className="grid" data-testid="experiments">
                 <thead>
                   <tr>
+                    <th aria-label="Select" />
                     <th>Name</th>
                     <th>Id</th>
                     <th>Updated</th>
@@ -53,6 +81,14 @@ function Home() {
                 <tbody>
                   {list.map((e) => (
                     <tr key={e.experimentId}>
+                      <td>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select experiment ${e.name}`}
+                          checked={picked.has(e.experimentId)}
+                          onChange={(ev) => pick(e.experimentId, ev.target.checked)}
+                        />
+                      </td>
                       <td>
                         <Link href={`/experiments/${e.experimentId}`}>{e.name}</Link>
                       </td>
