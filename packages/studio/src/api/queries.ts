@@ -15,12 +15,13 @@ export const keys = {
   jobs: (ws: string, request: object) => [ws, 'jobs', request] as const,
 };
 
-export function useExperiments() {
+export function useExperiments(options: { enabled?: boolean } = {}) {
   const { workspace, client } = useWorkspace();
   return useQuery({
     queryKey: keys.experiments(workspace),
     queryFn: async (): Promise<Experiment[]> =>
       (await client.experiments.search({ maxResults: 1000, orderBy: ['last_update_time DESC'] })).experiments,
+    enabled: options.enabled ?? true,
   });
 }
 

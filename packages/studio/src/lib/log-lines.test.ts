@@ -14,6 +14,17 @@ describe('LogLines', () => {
     expect(log.all().at(-1)).toEqual({ stream: 'stdout', text: 'epoch 2' });
   });
 
+  it('answers a new array each time, so a page memoising on it sees lines added since', () => {
+    const log = new LogLines();
+    log.add({ stream: 'stdout', data: 'one\n' });
+    const before = log.all();
+    log.add({ stream: 'stdout', data: 'two\n' });
+    const after = log.all();
+    expect(after).not.toBe(before);
+    expect(before.map((l) => l.text)).toEqual(['one']);
+    expect(after.map((l) => l.text)).toEqual(['one', 'two']);
+  });
+
   it('finds lines case-insensitively with their numbers', () => {
     const log = new LogLines();
     log.add({ stream: 'stdout', data: 'Loss 1\nacc 2\nloss 3\n' });

@@ -23,7 +23,8 @@ export class LogLines {
     for (const stream of ['stdout', 'stderr'] as const) {
       if (this.#partial[stream] !== '') tail.push({ stream, text: this.#partial[stream] });
     }
-    return tail.length ? [...this.lines, ...tail] : this.lines;
+    // Always a new array: the page memoises on it, and a reused one would hide lines added since.
+    return [...this.lines, ...tail];
   }
 }
 

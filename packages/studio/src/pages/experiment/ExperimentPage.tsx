@@ -30,7 +30,8 @@ export function ExperimentPage({ params }: { params: Record<string, string | und
   const multi = experimentIds.length > 1;
   const experimentId = experimentIds[0] ?? '';
   const experiment = useExperiment(experimentId);
-  const allExperiments = useExperiments();
+  // Names for the Experiment column; one experiment's table needs none.
+  const allExperiments = useExperiments({ enabled: multi });
   const experimentNames = useMemo(
     () => new Map(allExperiments.data?.map((e) => [e.experimentId, e.name])),
     [allExperiments.data],

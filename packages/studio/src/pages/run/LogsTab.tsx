@@ -19,9 +19,6 @@ export function LogsTab({ jobName }: { jobName: string | null }) {
     getScrollElement: () => scroller.current,
     estimateSize: () => LINE_HEIGHT,
     overscan: 40,
-    // Lines are drawn before the box is first measured (a test once caught the log blank: no size yet,
-    // so no range); the measurement then corrects the range.
-    initialRect: { width: 800, height: 600 },
   });
   // Follow the end: scroll the element itself (the virtualizer picks the range up from the scroll event).
   useEffect(() => {
