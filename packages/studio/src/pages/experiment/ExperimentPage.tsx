@@ -30,16 +30,19 @@ export function ExperimentPage({ params }: { params: Record<string, string | und
   const multi = experimentIds.length > 1;
   const experimentId = experimentIds[0] ?? '';
   const experiment = useExperiment(experimentId);
-  // Names for the Experiment column; one experiment's table needs none.
-  const allExperiments = useExperiments({ enabled: multi });
-  const experimentNames = useMemo(
-    () => new Map(allExperiments.data?.map((e) => [e.experimentId, e.name])),
-    [allExperiments.data],
-  );
   const [view, setView] = useRunsView();
   const [, navigate] = useLocation();
   // Column edits start from the columns shown (with the Experiment column, over several experiments).
   const shownView = useMemo(() => (multi ? withExperimentColumn(view) : view), [multi, view]);
+  // Experiment names, only where the Experiment column or grouping shows them.
+  const allExperiments = useExperiments({
+    enabled:
+      multi || shownView.columnIds.includes(EXPERIMENT_COLUMN_ID) || view.groupBy === EXPERIMENT_COLUMN_ID,
+  });
+  const experimentNames = useMemo(
+    () => new Map(allExperiments.data?.map((e) => [e.experimentId, e.name])),
+    [allExperiments.data],
+  );
   const columns = useMemo(() => viewColumns(shownView), [shownView]);
   const groupColumn = view.groupBy ? columnFromId(view.groupBy) : null;
   const include = useMemo(
