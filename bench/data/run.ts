@@ -18,10 +18,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { replaceReadmeResults } from '../harness.js';
 import { modifySmallFiles, writeLargeFile, writeSmallFiles } from './generate.js';
 
 // ── options ──────────────────────────────────────────────────────────────────────────────────────────
@@ -399,20 +400,8 @@ try {
     '',
   ].join('\n');
   process.stdout.write(`\n${report}\n`);
-  if (writeReadme) await replaceResults(report);
+  if (writeReadme) replaceReadmeResults('data-results', report);
 } finally {
   if (!flag('keep')) await rm(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);
-}
-
-/** Replaces the data results block of bench/README.md, leaving everything else alone. */
-async function replaceResults(section: string): Promise<void> {
-  const path = join(repoRoot, 'bench', 'README.md');
-  const begin = '<!-- data-results:begin -->';
-  const end = '<!-- data-results:end -->';
-  const text = await readFile(path, 'utf8');
-  const from = text.indexOf(begin);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`bench/README.md has no ${begin} … ${end} block`);
-  await writeFile(path, `${text.slice(0, from)}${begin}\n${section}\n${text.slice(to)}`);
 }

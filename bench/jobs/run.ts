@@ -10,10 +10,11 @@
  *     runs the same N commands directly with the same concurrency as the local pool.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer, resolveConfig } from '@cairn/server';
+import { replaceReadmeResults } from '../harness.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -141,20 +142,8 @@ try {
     .join(', ');
   const report = `### Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${cpus().length} cores, load average at the end ${load}. Cairn with SQLite, in-process server on loopback, jobs submitted through the native API (\`POST /api/v1/workspaces/default/jobs\`), ${SAMPLES} latency samples. Target (issue 3): under 100 ms overhead per local job.\n\n${table}\n`;
   process.stdout.write(`${report}\n`);
-  if (writeReadme) await replaceResults(report);
+  if (writeReadme) replaceReadmeResults('jobs-results', report);
 } finally {
   await server.close();
   await rm(work, { recursive: true, force: true });
-}
-
-/** Replaces the jobs results block of bench/README.md, leaving everything else alone. */
-async function replaceResults(section: string): Promise<void> {
-  const path = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'README.md');
-  const begin = '<!-- jobs-results:begin -->';
-  const end = '<!-- jobs-results:end -->';
-  const text = await readFile(path, 'utf8');
-  const a = text.indexOf(begin);
-  const b = text.indexOf(end);
-  if (a < 0 || b < a) throw new Error(`bench/README.md has no ${begin} … ${end} block`);
-  await writeFile(path, `${text.slice(0, a)}${begin}\n${section}\n${text.slice(b)}`);
 }

@@ -4,12 +4,13 @@
  * See bench/README.md ("bench/studio") for what is measured and how.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../../tests/integration/studio/browser.js';
+import { replaceReadmeResults, runMain } from '../harness.js';
 import { generateRuns, SEARCH, SPIKE_VALUE } from '../tracking/dataset.js';
 import { REPO_ROOT } from '../tracking/servers.js';
 import { summarize, type Timing } from '../tracking/stats.js';
@@ -253,22 +254,6 @@ function report(
   return lines.join('\n');
 }
 
-function writeReadme(section: string): void {
-  const path = join(REPO_ROOT, 'bench/README.md');
-  const begin = '<!-- studio-results:begin -->';
-  const end = '<!-- studio-results:end -->';
-  const text = readFileSync(path, 'utf8');
-  const a = text.indexOf(begin);
-  const b = text.indexOf(end);
-  const block = `${begin}\n${section}\n${end}`;
-  writeFileSync(
-    path,
-    a >= 0 && b > a
-      ? text.slice(0, a) + block + text.slice(b + end.length)
-      : `${text.trimEnd()}\n\n${block}\n`,
-  );
-}
-
 function pythonPath(): string {
   if (args['mlflow-python']) return args['mlflow-python'];
   const local = join(REPO_ROOT, '.venv/bin/python');
@@ -312,22 +297,10 @@ async function main(): Promise<number> {
   const section = report(results, meta);
   process.stdout.write(`\n${section}\n`);
   if (!quick && !args['no-readme']) {
-    writeReadme(section);
+    replaceReadmeResults('studio-results', section);
     log('results written to bench/README.md');
   }
   return results.some((r) => r.errors.length > 0) ? 1 : 0;
 }
 
-const guard = setTimeout(() => {
-  log(`giving up after ${args['max-minutes']} minutes`);
-  process.exit(2); // the exit hook in bench/tracking/servers.ts kills both servers
-}, Number(args['max-minutes']) * 60_000);
-guard.unref();
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    log(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exit(1);
-  },
-);
+runMain(main, Number(args['max-minutes']), log);

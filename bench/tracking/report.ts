@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { EndpointTiming, FullHistoryTiming } from './chart.js';
 import type { IngestResult } from './ingest.js';
 import type { SearchResult } from './search.js';
@@ -223,25 +222,4 @@ export function resultsSection(r: BenchResults): string {
   ];
   if (r.notes.length) lines.push('', 'Notes:', '', ...r.notes.map((n) => `- ${n}`));
   return lines.join('\n');
-}
-
-const BEGIN = '<!-- results:begin -->';
-const END = '<!-- results:end -->';
-
-/** Replaces the results block of bench/README.md, leaving the hand-written text around it alone. */
-export function writeReadme(path: string, section: string): void {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    text = `# Benchmarks\n\n${BEGIN}\n${END}\n`;
-  }
-  const a = text.indexOf(BEGIN);
-  const b = text.indexOf(END);
-  const block = `${BEGIN}\n${section}\n${END}`;
-  text =
-    a >= 0 && b > a
-      ? text.slice(0, a) + block + text.slice(b + END.length)
-      : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(path, text);
 }

@@ -8,20 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { replaceReadmeResults, runMain } from '../harness.js';
 import { timeFullHistory, timeGet } from './chart.js';
 import { CHART_METRIC, expectedSearch, generateRuns } from './dataset.js';
 import { HttpClient } from './http-client.js';
 import { runIngest } from './ingest.js';
 import { createExperiment } from './mlflow-api.js';
 import { CairnSink, MlflowSink, type RowSink } from './populate.js';
-import {
-  type BenchResults,
-  type Outcome,
-  resultsSection,
-  resultsTable,
-  type Sizes,
-  writeReadme,
-} from './report.js';
+import { type BenchResults, type Outcome, resultsSection, resultsTable, type Sizes } from './report.js';
 import { compareIds, timeSearch } from './search.js';
 import {
   cairnDbPath,
@@ -379,7 +373,7 @@ async function main(): Promise<number> {
     JSON.stringify(results, null, 2),
   );
   if ((!quick || args['write-readme']) && !args['no-readme']) {
-    writeReadme(join(REPO_ROOT, 'bench/README.md'), resultsSection(results));
+    replaceReadmeResults('results', resultsSection(results));
     log('results written to bench/README.md');
   }
   const failures = [
@@ -390,16 +384,4 @@ async function main(): Promise<number> {
   return failures ? 1 : 0;
 }
 
-const guard = setTimeout(() => {
-  log(`giving up after ${args['max-minutes']} minutes`);
-  process.exit(2); // the exit hook in servers.ts kills both servers
-}, Number(args['max-minutes']) * 60_000);
-guard.unref();
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    log(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exit(1);
-  },
-);
+runMain(main, Number(args['max-minutes']), log);
