@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { conflict } from '@cairn/core';
+import { BATCH_FILE_BYTES, BATCHES_IN_FLIGHT, groupForBatches } from './batches.js';
 import { type BlobSink, MISSING_BATCH_SIZE } from './blob-sink.js';
 import type { HashCache } from './hash-cache.js';
 import { mapLimit } from './map-limit.js';
@@ -124,29 +125,6 @@ export async function uploadFileSet(
   }
   meter.finish();
   return result;
-}
-
-/** Files up to this size go in batches (when the sink takes them); bigger ones one to a request. */
-const BATCH_FILE_BYTES = 256 * 1024;
-const BATCH_MAX_FILES = 1000;
-const BATCH_MAX_BYTES = 16 * 1024 * 1024;
-const BATCHES_IN_FLIGHT = 2;
-
-function groupForBatches(files: readonly UploadableFile[]): UploadableFile[][] {
-  const groups: UploadableFile[][] = [];
-  let current: UploadableFile[] = [];
-  let bytes = 0;
-  for (const file of files) {
-    if (current.length >= BATCH_MAX_FILES || (current.length > 0 && bytes + file.size > BATCH_MAX_BYTES)) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(file);
-    bytes += file.size;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
 }
 
 const sumSizes = (files: readonly UploadableFile[]): number => files.reduce((total, f) => total + f.size, 0);

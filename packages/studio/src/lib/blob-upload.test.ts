@@ -1,6 +1,7 @@
+import { BATCH_FILE_BYTES } from '@cairn/fileset/batches';
 import { parseTar } from 'nanotar';
 import { describe, expect, it } from 'vitest';
-import { BATCH_FILE_BYTES, groupForBatches, type HashedFile, uploadMissing } from './blob-upload.js';
+import { type HashedFile, uploadMissing } from './blob-upload.js';
 import { sha256Hex } from './data-manifest.js';
 
 const encoder = new TextEncoder();
@@ -74,19 +75,5 @@ describe('uploadMissing', () => {
     const manifest = { id: 'f'.repeat(64), bytes: new Uint8Array() };
     await expect(uploadMissing(fake.client, [a], manifest)).rejects.toThrow(/cut short; try again/);
     expect(fake.stored.has(manifest.id)).toBe(false);
-  });
-});
-
-describe('groupForBatches', () => {
-  const sized = (n: number) => ({ blob: new Blob([new Uint8Array(n)]) });
-
-  it('starts a new batch after 1000 contents', () => {
-    const groups = groupForBatches(Array.from({ length: 2500 }, () => sized(1)));
-    expect(groups.map((g) => g.length)).toEqual([1000, 1000, 500]);
-  });
-
-  it('starts a new batch before 16 MiB', () => {
-    const groups = groupForBatches(Array.from({ length: 130 }, () => sized(256 * 1024)));
-    expect(groups.map((g) => g.length)).toEqual([64, 64, 2]);
   });
 });

@@ -1,3 +1,4 @@
+import { BATCH_FILE_BYTES, BATCHES_IN_FLIGHT, groupForBatches } from '@cairn/fileset/batches';
 import { mapLimit } from '@cairn/fileset/map-limit';
 import type { CairnClient } from '@cairn/sdk';
 import { createTar } from 'nanotar';
@@ -8,7 +9,7 @@ import { sha256Hex } from './data-manifest.js';
  * does: hash each file (SHA-256, Web Crypto), ask which contents the workspace lacks
  * (`POST blobs/missing`), upload only those, then the manifest that names them. Small contents travel many
  * to a request (`POST blobs/batch`, a tar whose entries are named by sha256), big ones one to a request
- * (`PUT blobs/{sha256}`), with the CLI's limits (@cairn/fileset's upload-file-set.ts).
+ * (`PUT blobs/{sha256}`), with the CLI's limits (@cairn/fileset/batches).
  * Data versions (data-upload.ts) and job code folders (code-upload.ts) both go through here.
  */
 
@@ -73,11 +74,6 @@ export async function hashFiles(
 
 /** Single uploads in flight at once. */
 const UPLOAD_CONCURRENCY = 4;
-/** Contents up to this size go in batches; bigger ones one to a request. The CLI's limits. */
-export const BATCH_FILE_BYTES = 256 * 1024;
-const BATCH_MAX_FILES = 1000;
-const BATCH_MAX_BYTES = 16 * 1024 * 1024;
-const BATCHES_IN_FLIGHT = 2;
 
 export interface UploadedContents {
   /** Distinct contents the workspace lacked and that were sent (the manifest not counted). */
@@ -88,24 +84,7 @@ export interface UploadedContents {
 interface Content {
   sha256: string;
   blob: Blob;
-}
-
-/** Groups small contents into batches of at most 1000 contents and 16 MiB, in the order given. */
-export function groupForBatches<T extends { blob: Blob }>(contents: readonly T[]): T[][] {
-  const groups: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const c of contents) {
-    if (current.length >= BATCH_MAX_FILES || (current.length > 0 && bytes + c.blob.size > BATCH_MAX_BYTES)) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(c);
-    bytes += c.blob.size;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
+  size: number;
 }
 
 /** A batch as the server takes it: a tar whose entries are the contents, each named by its sha256. */
@@ -131,20 +110,20 @@ export async function uploadMissing(
   const missing = await client.blobs.missing([...bySha.keys(), manifest.id]);
   const toSend: Content[] = [...bySha]
     .filter(([sha256]) => missing.has(sha256))
-    .map(([sha256, blob]) => ({ sha256, blob }));
-  const totalBytes = toSend.reduce((sum, c) => sum + c.blob.size, 0);
+    .map(([sha256, blob]) => ({ sha256, blob, size: blob.size }));
+  const totalBytes = toSend.reduce((sum, c) => sum + c.size, 0);
   let bytes = 0;
   let done = 0;
   const sent = (contents: readonly Content[]) => {
-    for (const c of contents) bytes += c.blob.size;
+    for (const c of contents) bytes += c.size;
     done += contents.length;
     onProgress({ done, total: toSend.length, bytes, totalBytes });
   };
   onProgress({ done, total: toSend.length, bytes, totalBytes });
   // Many small files are bound by round trips, not bandwidth: they go many to a request, and a few
   // requests are kept in flight.
-  const small = toSend.filter((c) => c.blob.size <= BATCH_FILE_BYTES);
-  const big = toSend.filter((c) => c.blob.size > BATCH_FILE_BYTES);
+  const small = toSend.filter((c) => c.size <= BATCH_FILE_BYTES);
+  const big = toSend.filter((c) => c.size > BATCH_FILE_BYTES);
   await Promise.all([
     mapLimit(groupForBatches(small), BATCHES_IN_FLIGHT, async (group) => {
       const stored = await client.blobs.putBatch(await batchTar(group));
